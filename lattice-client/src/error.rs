@@ -1,0 +1,116 @@
+//! The error type of `lattice-client`.
+
+use std::sync::Arc;
+
+use aws_credential_types::provider::error::CredentialsError;
+
+/// Everything that can go wrong in `lattice-client`.
+///
+/// Each variant says who is at fault (the caller's request, the configuration,
+/// the credentials provider or the transport) and what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request URI cannot be signed (caller's request): it needs a scheme
+    /// and an authority, such as `https://name.example/path`.
+    #[error("cannot sign a request to `{uri}`: {reason}")]
+    InvalidUri {
+        /// The URI as given (no secrets are ever in a URI we sign).
+        uri: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The request goes to a host the signer was not told it may sign for
+    /// (configuration). Signatures and session tokens are only sent to hosts
+    /// the user named.
+    #[error(
+        "refusing to sign for host `{host}`: it is neither a generated VPC Lattice name nor a registered custom domain; \
+         register it with `SignerBuilder::custom_domain` or allow any host with `SignerBuilder::sign_any_host(true)`"
+    )]
+    HostNotAllowed {
+        /// The URI host that was refused.
+        host: String,
+    },
+
+    /// The request carries a `Host` header that names another authority than
+    /// its URI (caller's request). The connection goes to the URI host, so the
+    /// signature would be computed for the wrong name.
+    #[error(
+        "the `host` header `{header}` disagrees with the request URI authority `{authority}`; \
+         remove the header or put the host in the URI"
+    )]
+    HostHeaderMismatch {
+        /// The `Host` header value that was sent.
+        header: String,
+        /// The normalised URI authority.
+        authority: String,
+    },
+
+    /// A header value that would be signed is not visible ASCII (caller's
+    /// request). SigV4 canonicalisation is undefined for such bytes; percent-
+    /// or base64-encode the value, or exclude the header from signing.
+    #[error(
+        "header `{name}` has a value that is not visible ASCII; encode it or exclude the header with `SignerBuilder::exclude_header`"
+    )]
+    InvalidHeaderValue {
+        /// The header's name.
+        name: String,
+    },
+
+    /// No signing region could be determined for a host (configuration).
+    #[error(
+        "no signing region for host `{host}`: call `SignerBuilder::region`, register the custom domain with a region, \
+         set a per-request `SigningRegion` extension, or use a generated Lattice name (it carries its region)"
+    )]
+    NoRegion {
+        /// The host that has no region.
+        host: String,
+    },
+
+    /// The signer builder is missing something or holds an invalid value
+    /// (configuration).
+    #[error("invalid signer configuration: {0}")]
+    Config(String),
+
+    /// The credentials provider failed (credentials). The next request asks
+    /// the provider again; errors are never cached.
+    #[error(
+        "could not load AWS credentials: {0}; check the AWS credential chain (environment, profile, SSO, web identity)"
+    )]
+    Credentials(#[source] Arc<CredentialsError>),
+
+    /// `aws-sigv4` rejected the request (caller's request or a bug).
+    #[error("signing failed: {0}")]
+    Signing(#[source] aws_sigv4::http_request::SigningError),
+
+    /// A resolver override or DNS lookup failed (transport).
+    #[error("could not resolve `{host}`: {source}")]
+    Resolve {
+        /// The name that was looked up.
+        host: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// TLS configuration failed (configuration), for example a PEM file with
+    /// no certificate.
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+
+    /// The HTTP client failed (transport).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+    #[error("HTTP request failed: {0}")]
+    Reqwest(#[source] ::reqwest::Error),
+}
+
+impl Error {
+    pub(crate) fn invalid_uri(uri: &http::Uri, reason: &'static str) -> Self {
+        Error::InvalidUri {
+            uri: uri.to_string(),
+            reason,
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Call, serve behind and test against AWS VPC Lattice services.
+//!
+//! `lattice-client` signs HTTP requests for the VPC Lattice data plane
+//! (signing name `vpc-lattice-svcs`) in-process — no sidecar proxy — with
+//! credentials from the normal AWS chain, cached and refreshed, and bodies
+//! streamed, never buffered.
+//!
+//! * [`sign::Signer`]: SigV4 / SigV4A signing of `http::Request`s.
+//! * [`credentials::CredentialsCache`]: non-blocking cached credentials.
+//! * [`resolve::Resolver`]: DNS with static overrides (tests, local endpoints).
+//! * `reqwest` (feature `reqwest`): a signing client wrapper and a
+//!   `reqwest-middleware` middleware.
+//! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.
+//!
+//! Tower layers and a ready signed hyper client live in `lattice-tower`.
+//!
+//! ```
+//! use aws_credential_types::Credentials;
+//! use lattice_client::sign::Signer;
+//!
+//! let signer = Signer::builder()
+//!     .credentials(Credentials::for_tests())
+//!     .custom_domain("orders.example.internal", Some("eu-central-1"))
+//!     .build()
+//!     .expect("valid configuration");
+//! let mut request = http::Request::get("https://orders.example.internal/orders")
+//!     .body(())
+//!     .expect("valid request");
+//! let report = signer
+//!     .sign_with(&mut request, &Credentials::for_tests())
+//!     .expect("signed");
+//! assert!(report.scope.ends_with("/eu-central-1/vpc-lattice-svcs/aws4_request"));
+//! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod credentials;
+mod error;
+pub mod resolve;
+pub mod sign;
+
+#[cfg(feature = "tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+pub mod tls;
+
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
+
+pub use error::Error;
+pub use sign::{Signer, SignerBuilder, SigningRegion};
+
+/// Re-exported so users need no direct dependency for static credentials.
+pub use aws_credential_types::Credentials;
