@@ -51,5 +51,8 @@ pub mod reqwest;
 pub use error::Error;
 pub use sign::{Signer, SignerBuilder, SigningRegion};
 
+/// The credential types and provider trait (`ProvideCredentials`) this crate
+/// is built on, re-exported for custom providers.
+pub use aws_credential_types;
 /// Re-exported so users need no direct dependency for static credentials.
 pub use aws_credential_types::Credentials;

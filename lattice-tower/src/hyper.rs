@@ -1,0 +1,216 @@
+//! A ready signed hyper client for VPC Lattice.
+//!
+//! [`HyperClientBuilder`] builds hyper-util's client with HTTP/1.1 and HTTP/2
+//! over hyper-rustls (aws-lc-rs passed explicitly, ALPN `h2` and `http/1.1`,
+//! so HTTP/2 is used whenever the server offers it), on an `HttpConnector`
+//! that resolves through [`lattice_client::resolve::Resolver`], wrapped in a
+//! [`SigV4Layer`](crate::SigV4Layer). `http://` and `https://` URIs both work.
+//!
+//! ```no_run
+//! use http_body_util::Empty;
+//! use bytes::Bytes;
+//! use lattice_client::Signer;
+//! use lattice_tower::hyper::HyperClientBuilder;
+//!
+//! # async fn run() -> Result<(), lattice_tower::BoxError> {
+//! let config = aws_config::load_from_env().await;
+//! let signer = Signer::builder().sdk_config(&config)?.build()?;
+//! let client = HyperClientBuilder::new(signer).build::<Empty<Bytes>>()?;
+//! let request = http::Request::get(
+//!     "https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/orders",
+//! )
+//! .body(Empty::new())?;
+//! let response = client.request(request).await?;
+//! println!("{}", response.status());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::time::Duration;
+
+use http::{Request, Response};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use lattice_client::Signer;
+use lattice_client::resolve::Resolver;
+use rustls::pki_types::CertificateDer;
+use tower_service::Service;
+
+use crate::sign::{ResponseFuture, SigV4Service};
+use crate::{BoxError, Error};
+
+/// The connector under the signed client.
+pub type Connector = HttpsConnector<HttpConnector<Resolver>>;
+
+/// A signed hyper client; cheap to clone, clones share connections and the
+/// credentials cache. Use [`request`](Self::request), or use it as a Tower
+/// `Service`.
+#[derive(Clone, Debug)]
+pub struct SignedHyperClient<B> {
+    inner: SigV4Service<Client<Connector, B>>,
+}
+
+impl<B> SignedHyperClient<B>
+where
+    B: http_body::Body + Send + Unpin + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    /// Signs and sends `request`. Its URI must be absolute.
+    ///
+    /// # Errors
+    ///
+    /// A boxed [`Error`] when signing fails (downcast to tell), or hyper-util's
+    /// client error when the connection or exchange fails.
+    pub async fn request(&self, request: Request<B>) -> Result<Response<Incoming>, BoxError> {
+        let mut service = self.inner.clone();
+        std::future::poll_fn(|cx| Service::<Request<B>>::poll_ready(&mut service, cx)).await?;
+        service.call(request).await
+    }
+
+    /// The signing service around hyper-util's client.
+    pub fn into_inner(self) -> SigV4Service<Client<Connector, B>> {
+        self.inner
+    }
+}
+
+impl<B> Service<Request<B>> for SignedHyperClient<B>
+where
+    B: http_body::Body + Send + Unpin + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<Incoming>;
+    type Error = BoxError;
+    type Future = ResponseFuture<<Client<Connector, B> as Service<Request<B>>>::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        self.inner.call(request)
+    }
+}
+
+/// Builds a [`SignedHyperClient`]. By-value setters; checks in
+/// [`build`](Self::build).
+#[derive(Debug)]
+#[must_use]
+pub struct HyperClientBuilder {
+    signer: Signer,
+    resolver: Resolver,
+    platform_roots: bool,
+    extra_roots: Vec<CertificateDer<'static>>,
+    connect_timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
+    http2_only: bool,
+}
+
+impl HyperClientBuilder {
+    /// A builder that signs with `signer`, resolves through the system
+    /// resolver and trusts the platform's root certificates.
+    pub fn new(signer: Signer) -> Self {
+        Self {
+            signer,
+            resolver: Resolver::new(),
+            platform_roots: true,
+            extra_roots: Vec::new(),
+            connect_timeout: Some(Duration::from_secs(10)),
+            pool_idle_timeout: Some(Duration::from_secs(50)),
+            http2_only: false,
+        }
+    }
+
+    /// The resolver (overrides name → IP for tests and local endpoints).
+    pub fn resolver(mut self, resolver: Resolver) -> Self {
+        self.resolver = resolver;
+        self
+    }
+
+    /// Trust an extra root certificate (for example the fake Lattice's CA).
+    pub fn add_root_certificate(mut self, cert: CertificateDer<'static>) -> Self {
+        self.extra_roots.push(cert);
+        self
+    }
+
+    /// Trust every certificate in a PEM document.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sign`] wrapping a TLS error when the PEM holds no certificate.
+    pub fn add_root_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        self.extra_roots
+            .extend(lattice_client::tls::certificates_from_pem(pem)?);
+        Ok(self)
+    }
+
+    /// Whether to trust the platform's root certificates (default `true`).
+    pub fn platform_roots(mut self, yes: bool) -> Self {
+        self.platform_roots = yes;
+        self
+    }
+
+    /// TCP connect timeout (default 10 s; `None` for none).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long idle pooled connections are kept (default 50 s, under
+    /// Lattice's 60 s idle timeout).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Speak HTTP/2 only, also over `http://` (prior knowledge).
+    pub fn http2_only(mut self, yes: bool) -> Self {
+        self.http2_only = yes;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sign`] wrapping a TLS error if the TLS configuration cannot be
+    /// built.
+    pub fn build<B>(self) -> Result<SignedHyperClient<B>, Error>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+    {
+        let roots = lattice_client::tls::root_store(self.platform_roots, &self.extra_roots);
+        if roots.is_empty() {
+            tracing::warn!(
+                "the hyper client trusts no root certificate: https:// requests will fail verification"
+            );
+        }
+        let tls = lattice_client::tls::client_config(roots)?;
+        let mut http = HttpConnector::new_with_resolver(self.resolver);
+        http.enforce_http(false);
+        http.set_connect_timeout(self.connect_timeout);
+        http.set_nodelay(true);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder.pool_idle_timeout(self.pool_idle_timeout);
+        if self.http2_only {
+            builder.http2_only(true);
+        }
+        let client = builder.build(connector);
+        Ok(SignedHyperClient {
+            inner: SigV4Service::new(client, self.signer),
+        })
+    }
+}

@@ -1,0 +1,331 @@
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::Request;
+use http::uri::Uri;
+use lattice_client::Signer;
+use tower_service::Service;
+
+use super::future::ResponseFuture;
+use super::layer::Origin;
+use crate::{BoxError, Error};
+
+/// A service that signs every request for VPC Lattice, then calls `S`. Built
+/// by [`SigV4Layer`](super::SigV4Layer); see the [module docs](crate::sign).
+#[derive(Clone, Debug)]
+pub struct SigV4Service<S> {
+    inner: S,
+    signer: Signer,
+    origin: Option<Arc<Origin>>,
+}
+
+impl<S> SigV4Service<S> {
+    /// Wraps `inner` so that every request is signed with `signer`.
+    pub fn new(inner: S, signer: Signer) -> Self {
+        Self::from_parts(inner, signer, None)
+    }
+
+    pub(crate) fn from_parts(inner: S, signer: Signer, origin: Option<Arc<Origin>>) -> Self {
+        Self {
+            inner,
+            signer,
+            origin,
+        }
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+
+    /// The signer.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+}
+
+fn apply_origin(origin: &Origin, uri: &mut Uri) -> Result<(), Error> {
+    if uri.authority().is_some() {
+        return Ok(());
+    }
+    let mut parts = std::mem::take(uri).into_parts();
+    parts.scheme = Some(origin.scheme.clone());
+    parts.authority = Some(origin.authority.clone());
+    if parts.path_and_query.is_none() {
+        parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+    }
+    match Uri::from_parts(parts) {
+        Ok(new) => {
+            *uri = new;
+            Ok(())
+        }
+        Err(e) => Err(Error::InvalidRequestUri(e.to_string())),
+    }
+}
+
+impl<S, B> Service<Request<B>> for SigV4Service<S>
+where
+    S: Service<Request<B>> + Clone + Send + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send,
+    B: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = BoxError;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        if let Some(origin) = &self.origin {
+            if let Err(e) = apply_origin(origin, request.uri_mut()) {
+                return ResponseFuture::failed(e);
+            }
+        }
+        // Fast path: credentials are at hand, sign now and call at once.
+        if let Some(credentials) = self.signer.credentials().try_get_now() {
+            return match self.signer.sign_with(&mut request, &credentials) {
+                Ok(_) => ResponseFuture::called(self.inner.call(request)),
+                Err(e) => ResponseFuture::failed(e.into()),
+            };
+        }
+        // Slow path: wait for the shared refresh. Take the service that was
+        // driven ready and leave a clone in its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let signer = self.signer.clone();
+        ResponseFuture::preparing(Box::pin(async move {
+            let credentials = signer.credentials().get().await?;
+            signer.sign_with(&mut request, &credentials)?;
+            Ok(inner.call(request))
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SigV4Layer;
+    use lattice_client::Credentials;
+    use lattice_client::aws_credential_types;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tower::{ServiceBuilder, ServiceExt, service_fn};
+
+    const GEN: &str = "https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+
+    #[derive(Debug, Clone)]
+    struct SlowProvider {
+        calls: Arc<AtomicUsize>,
+        fail: bool,
+    }
+
+    impl aws_credential_types::provider::ProvideCredentials for SlowProvider {
+        fn provide_credentials<'a>(
+            &'a self,
+        ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            let calls = self.calls.clone();
+            let fail = self.fail;
+            aws_credential_types::provider::future::ProvideCredentials::new(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                calls.fetch_add(1, Ordering::SeqCst);
+                if fail {
+                    Err(
+                        aws_credential_types::provider::error::CredentialsError::not_loaded(
+                            "no credentials here",
+                        ),
+                    )
+                } else {
+                    Ok(Credentials::new(
+                        "AKIDEXAMPLE",
+                        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                        Some("EXAMPLE-TOKEN".into()),
+                        None,
+                        "slow",
+                    ))
+                }
+            })
+        }
+    }
+
+    fn echo() -> impl Service<
+        Request<()>,
+        Response = http::Response<Request<()>>,
+        Error = std::convert::Infallible,
+        Future = impl Send,
+    > + Clone
+    + Send
+    + 'static {
+        service_fn(|req: Request<()>| async move { Ok(http::Response::new(req)) })
+    }
+
+    #[tokio::test]
+    async fn slow_path_waits_for_credentials_once() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let signer = Signer::builder()
+            .credentials_provider(SlowProvider {
+                calls: calls.clone(),
+                fail: false,
+            })
+            .build()
+            .expect("signer");
+        let service = ServiceBuilder::new()
+            .layer(SigV4Layer::new(signer))
+            .service(echo());
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let svc = service.clone();
+            tasks.push(tokio::spawn(async move {
+                let req = Request::get(format!("{GEN}/x")).body(()).expect("request");
+                svc.oneshot(req).await.expect("signed").into_body()
+            }));
+        }
+        for t in tasks {
+            let req = t.await.expect("task");
+            assert!(req.headers().contains_key("authorization"));
+            assert_eq!(req.headers()["x-amz-security-token"], "EXAMPLE-TOKEN");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "one shared refresh");
+    }
+
+    #[tokio::test]
+    async fn credential_errors_fail_the_request_and_are_not_cached() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let signer = Signer::builder()
+            .credentials_provider(SlowProvider {
+                calls: calls.clone(),
+                fail: true,
+            })
+            .build()
+            .expect("signer");
+        let service = ServiceBuilder::new()
+            .layer(SigV4Layer::new(signer))
+            .service(echo());
+        for _ in 0..2 {
+            let req = Request::get(format!("{GEN}/x")).body(()).expect("request");
+            let err = service
+                .clone()
+                .oneshot(req)
+                .await
+                .expect_err("no credentials");
+            let err = err.downcast_ref::<Error>().expect("our error");
+            assert!(
+                matches!(err, Error::Sign(lattice_client::Error::Credentials(_))),
+                "{err}"
+            );
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn origin_fills_path_only_uris() {
+        let signer = Signer::builder()
+            .credentials(Credentials::for_tests())
+            .build()
+            .expect("signer");
+        let layer = SigV4Layer::new(signer)
+            .with_origin(GEN.parse().expect("uri"))
+            .expect("origin");
+        let service = ServiceBuilder::new().layer(layer).service(echo());
+        let req = Request::post("/pkg.Svc/Method").body(()).expect("request");
+        let out = service.oneshot(req).await.expect("signed").into_body();
+        assert_eq!(out.uri().to_string(), format!("{GEN}/pkg.Svc/Method"));
+        assert!(out.headers().contains_key("authorization"));
+        assert!(!out.headers().contains_key("host"));
+        assert!(
+            SigV4Layer::new(
+                Signer::builder()
+                    .credentials(Credentials::for_tests())
+                    .build()
+                    .expect("signer")
+            )
+            .with_origin("/relative".parse().expect("uri"))
+            .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn signing_errors_are_typed() {
+        let signer = Signer::builder()
+            .credentials(Credentials::for_tests())
+            .build()
+            .expect("signer");
+        let service = ServiceBuilder::new()
+            .layer(SigV4Layer::new(signer))
+            .service(echo());
+        let req = Request::get("https://example.com/")
+            .body(())
+            .expect("request");
+        let err = service.oneshot(req).await.expect_err("host not allowed");
+        let err = err.downcast_ref::<Error>().expect("our error");
+        assert!(
+            matches!(
+                err,
+                Error::Sign(lattice_client::Error::HostNotAllowed { .. })
+            ),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn retries_outside_are_resigned() {
+        #[derive(Clone)]
+        struct RetryOnce(Arc<AtomicUsize>);
+        impl<E> tower::retry::Policy<Request<()>, http::Response<Request<()>>, E> for RetryOnce {
+            type Future = std::future::Ready<()>;
+            fn retry(
+                &mut self,
+                _req: &mut Request<()>,
+                _res: &mut Result<http::Response<Request<()>>, E>,
+            ) -> Option<Self::Future> {
+                (self.0.fetch_add(1, Ordering::SeqCst) == 0).then(|| std::future::ready(()))
+            }
+            fn clone_request(&mut self, req: &Request<()>) -> Option<Request<()>> {
+                let mut r = Request::new(());
+                *r.uri_mut() = req.uri().clone();
+                *r.headers_mut() = req.headers().clone();
+                Some(r)
+            }
+        }
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen2 = seen.clone();
+        let transport = service_fn(move |req: Request<()>| {
+            let seen = seen2.clone();
+            async move {
+                seen.lock()
+                    .expect("lock")
+                    .push(req.headers().get_all("authorization").iter().count());
+                Ok::<_, std::convert::Infallible>(http::Response::new(req))
+            }
+        });
+        let signer = Signer::builder()
+            .credentials(Credentials::for_tests())
+            .build()
+            .expect("signer");
+        let service = ServiceBuilder::new()
+            .retry(RetryOnce(Arc::new(AtomicUsize::new(0))))
+            .layer(SigV4Layer::new(signer))
+            .service(transport);
+        let req = Request::get(format!("{GEN}/x")).body(()).expect("request");
+        service.oneshot(req).await.expect("ok");
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            vec![1, 1],
+            "each attempt has exactly one authorization"
+        );
+    }
+}
