@@ -35,8 +35,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod arn;
 pub mod credentials;
 mod error;
+pub mod name;
 pub mod resolve;
 pub mod sign;
 
