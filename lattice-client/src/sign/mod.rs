@@ -71,8 +71,6 @@
 //! anyone on the path for as long as the signature is valid (five minutes)
 //! and the token lives.
 
-mod hosts;
-
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -93,7 +91,7 @@ use http::uri::{Authority, Scheme, Uri};
 
 use crate::Error;
 use crate::credentials::{CredentialsCache, DEFAULT_REFRESH_WINDOW};
-use hosts::DomainEntry;
+use crate::name::{CustomDomains, DomainPattern, DomainRegion, LatticeName};
 
 /// The SigV4 signing name of the VPC Lattice data plane.
 ///
@@ -191,10 +189,14 @@ struct Inner {
     time: SharedTimeSource,
     region: Option<String>,
     algorithm: SigningAlgorithm,
-    domains: Vec<DomainEntry>,
+    /// Custom domains with a region or a SigV4A region set.
+    domains: CustomDomains,
+    /// Custom domains signed with the default region.
+    default_region_domains: Vec<DomainPattern>,
     sign_any_host: bool,
     extra_excluded: Vec<HeaderName>,
-    warned_hosts: Mutex<HashSet<String>>,
+    warned_http: Mutex<HashSet<String>>,
+    warned_region: Mutex<HashSet<String>>,
 }
 
 impl fmt::Debug for Signer {
@@ -204,6 +206,7 @@ impl fmt::Debug for Signer {
             .field("algorithm", &self.inner.algorithm)
             .field("region", &self.inner.region)
             .field("custom_domains", &self.inner.domains)
+            .field("default_region_domains", &self.inner.default_region_domains)
             .field("sign_any_host", &self.inner.sign_any_host)
             .field("credentials", &self.inner.credentials)
             .finish_non_exhaustive()
@@ -217,7 +220,7 @@ pub struct SignerBuilder {
     time: Option<SharedTimeSource>,
     region: Option<String>,
     algorithm: SigningAlgorithm,
-    domains: Vec<(String, Option<String>)>,
+    domains: Vec<(String, Option<DomainRegion>)>,
     sign_any_host: bool,
     extra_excluded: Vec<String>,
     refresh_window: Duration,
@@ -321,10 +324,40 @@ impl SignerBuilder {
 
     /// Registers a custom domain the signer may sign for: an exact name or a
     /// one-level wildcard such as `*.example.internal`, with the region its
-    /// service lives in (`None`: use the default region).
+    /// service lives in (`None`: use the default [`region`](Self::region)).
+    ///
+    /// A custom domain carries no region of its own, so requests to it are
+    /// signed for this region.
     pub fn custom_domain(mut self, pattern: impl Into<String>, region: Option<&str>) -> Self {
+        self.domains.push((
+            pattern.into(),
+            region.map(|r| DomainRegion::Region(r.to_owned())),
+        ));
+        self
+    }
+
+    /// Registers a custom domain served from several regions (for example
+    /// Route 53 failover or latency routing between two regions): requests to
+    /// it are signed with SigV4A for `regions` (`*`, exact regions or prefix
+    /// wildcards such as `us-*`), whatever the signer's algorithm.
+    pub fn custom_domain_region_set<I>(mut self, pattern: impl Into<String>, regions: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let regions = regions.into_iter().map(Into::into).collect();
         self.domains
-            .push((pattern.into(), region.map(str::to_owned)));
+            .push((pattern.into(), Some(DomainRegion::RegionSet(regions))));
+        self
+    }
+
+    /// Registers every domain of a prepared table (see
+    /// [`CustomDomains`](crate::name::CustomDomains)).
+    pub fn custom_domains(mut self, table: CustomDomains) -> Self {
+        for (pattern, region) in table.iter() {
+            self.domains
+                .push((pattern.as_str().to_owned(), Some(region.clone())));
+        }
         self
     }
 
@@ -381,16 +414,23 @@ impl SignerBuilder {
                 "invalid SigV4A region set `{region_set}`: use `*` or a comma-separated list such as `us-east-1,us-west-2`"
             )));
         }
-        let domains = self
-            .domains
-            .into_iter()
-            .map(|(pattern, region)| {
-                if let Some(r) = &region {
-                    check_region(r)?;
+        let mut domains = CustomDomains::new();
+        let mut default_region_domains = Vec::new();
+        for (pattern, region) in self.domains {
+            let parsed =
+                DomainPattern::parse(&pattern).map_err(|e| Error::Config(e.to_string()))?;
+            match region {
+                Some(region) => {
+                    region
+                        .validate()
+                        .map_err(|e| Error::Config(e.to_string()))?;
+                    domains
+                        .insert(parsed, region)
+                        .map_err(|e| Error::Config(e.to_string()))?;
                 }
-                DomainEntry::new(&pattern, region)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+                None => default_region_domains.push(parsed),
+            }
+        }
         let extra_excluded = self
             .extra_excluded
             .iter()
@@ -413,9 +453,11 @@ impl SignerBuilder {
                 region: self.region,
                 algorithm: self.algorithm,
                 domains,
+                default_region_domains,
                 sign_any_host: self.sign_any_host,
                 extra_excluded,
-                warned_hosts: Mutex::new(HashSet::new()),
+                warned_http: Mutex::new(HashSet::new()),
+                warned_region: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -439,10 +481,21 @@ fn check_region(region: &str) -> Result<(), Error> {
     }
 }
 
-/// Where the region comes from for one request.
+/// The region (SigV4) or region set (SigV4A) one request is signed for.
 enum Region<'a> {
     V4(&'a str),
-    V4a(&'a str),
+    V4a(Cow<'a, str>),
+}
+
+/// Why a host may be signed for, and the region it implies.
+enum HostKind<'a> {
+    /// A generated Lattice name and its region label.
+    Generated(&'a str),
+    /// A registered custom domain with its region or region set.
+    Domain(&'a DomainRegion),
+    /// A custom domain registered without a region, or any host when
+    /// `sign_any_host` is on: the default region applies.
+    Default,
 }
 
 impl Signer {
@@ -466,7 +519,7 @@ impl Signer {
     /// before following a `Location`.
     pub fn may_sign(&self, uri: &Uri) -> bool {
         match normalize_authority(uri) {
-            Ok((_, authority)) => self.allowed(authority.host()).is_ok(),
+            Ok((_, authority)) => allowed(&self.inner, authority.host()).is_ok(),
             Err(_) => false,
         }
     }
@@ -553,22 +606,19 @@ impl Signer {
             now,
         )
     }
-
-    /// The region (or region set) for an allowed, normalised host.
-    fn allowed<'a>(&'a self, host: &'a str) -> Result<Option<&'a str>, Error> {
-        allowed(&self.inner, host)
-    }
 }
 
-fn allowed<'a>(inner: &'a Inner, host: &'a str) -> Result<Option<&'a str>, Error> {
-    if let Some(region) = hosts::generated_name_region(host) {
-        return Ok(Some(region));
+/// Whether `host` (normalised: lower-case, no trailing dot, no port) may be
+/// signed for, and what it says about the region.
+fn allowed<'a>(inner: &'a Inner, host: &'a str) -> Result<HostKind<'a>, Error> {
+    if let Some(region) = LatticeName::region_of(host) {
+        return Ok(HostKind::Generated(region));
     }
-    if let Some(entry) = hosts::lookup(&inner.domains, host) {
-        return Ok(entry.region.as_deref());
+    if let Some(region) = inner.domains.get(host) {
+        return Ok(HostKind::Domain(region));
     }
-    if inner.sign_any_host {
-        return Ok(None);
+    if inner.sign_any_host || inner.default_region_domains.iter().any(|p| p.matches(host)) {
+        return Ok(HostKind::Default);
     }
     Err(Error::HostNotAllowed {
         host: host.to_owned(),
@@ -655,7 +705,7 @@ fn sign_head(
         *uri = new_uri;
     }
     let host = authority.host();
-    let host_region = allowed(inner, host)?;
+    let host_kind = allowed(inner, host)?;
 
     // A `Host` header must agree with the URI: the connection goes to the URI host.
     if let Some(value) = headers.get(HOST) {
@@ -679,17 +729,7 @@ fn sign_head(
         warn_plain_http(inner, host);
     }
 
-    let region = match &inner.algorithm {
-        SigningAlgorithm::SigV4A { region_set } => Region::V4a(region_set),
-        SigningAlgorithm::SigV4 => Region::V4(
-            override_region
-                .or(host_region)
-                .or(inner.region.as_deref())
-                .ok_or_else(|| Error::NoRegion {
-                    host: host.to_owned(),
-                })?,
-        ),
-    };
+    let region = pick_region(inner, host, host_kind, override_region)?;
 
     for name in SIGNING_HEADERS {
         headers.remove(name);
@@ -727,10 +767,10 @@ fn sign_head(
     )
     .map_err(Error::Signing)?;
 
-    let (algorithm, scope_region, params) = match region {
+    let (algorithm, scope_region, params) = match &region {
         Region::V4(region) => (
             "AWS4-HMAC-SHA256",
-            region,
+            *region,
             v4::SigningParams::builder()
                 .identity(&identity)
                 .region(region)
@@ -743,10 +783,10 @@ fn sign_head(
         ),
         Region::V4a(set) => (
             "AWS4-ECDSA-P256-SHA256",
-            set,
+            set.as_ref(),
             v4a::SigningParams::builder()
                 .identity(&identity)
-                .region_set(set)
+                .region_set(set.as_ref())
                 .name(SIGNING_NAME)
                 .time(now)
                 .settings(settings)
@@ -803,16 +843,67 @@ fn sign_head(
     })
 }
 
+/// Picks the region for one request. Precedence: the configured SigV4A
+/// region set; a per-request [`SigningRegion`]; the region inside a generated
+/// name; the custom-domain table (a region, or a region set which selects
+/// SigV4A for this request); the default region.
+fn pick_region<'a>(
+    inner: &'a Inner,
+    host: &str,
+    kind: HostKind<'a>,
+    override_region: Option<&'a str>,
+) -> Result<Region<'a>, Error> {
+    if let SigningAlgorithm::SigV4A { region_set } = &inner.algorithm {
+        return Ok(Region::V4a(Cow::Borrowed(region_set)));
+    }
+    if let Some(region) = override_region {
+        return Ok(Region::V4(region));
+    }
+    let default = inner.region.as_deref();
+    match kind {
+        HostKind::Generated(region) => {
+            if let Some(default) = default
+                && default != region
+            {
+                warn_once(&inner.warned_region, host, || {
+                    tracing::warn!(
+                        host,
+                        name_region = region,
+                        default_region = default,
+                        "the default signing region disagrees with the region in the Lattice name; \
+                         signing for the name's region"
+                    );
+                });
+            }
+            Ok(Region::V4(region))
+        }
+        HostKind::Domain(DomainRegion::Region(region)) => Ok(Region::V4(region)),
+        HostKind::Domain(DomainRegion::RegionSet(set)) => {
+            Ok(Region::V4a(Cow::Owned(set.join(","))))
+        }
+        HostKind::Default => default.map(Region::V4).ok_or_else(|| Error::NoRegion {
+            host: host.to_owned(),
+        }),
+    }
+}
+
+/// Runs `log` the first time `key` is seen (bounded memory).
+fn warn_once(seen: &Mutex<HashSet<String>>, key: &str, log: impl FnOnce()) {
+    let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+    if seen.len() < 10_000 && !seen.contains(key) {
+        seen.insert(key.to_owned());
+        log();
+    }
+}
+
 fn warn_plain_http(inner: &Inner, host: &str) {
-    let mut warned = inner.warned_hosts.lock().unwrap_or_else(|e| e.into_inner());
-    if warned.len() < 10_000 && !warned.contains(host) {
-        warned.insert(host.to_owned());
+    warn_once(&inner.warned_http, host, || {
         tracing::warn!(
             host,
             "signing a plain http:// request: the signature and any session token travel in clear text \
              and can be replayed for minutes; use https:// where the listener offers it"
         );
-    }
+    });
 }
 
 #[cfg(test)]

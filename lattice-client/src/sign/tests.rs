@@ -293,6 +293,40 @@ fn region_precedence() {
 }
 
 #[test]
+fn domain_region_set_selects_sigv4a() {
+    let s = signer()
+        .region("eu-west-1")
+        .custom_domain_region_set("global.example.internal", ["us-east-1", "us-west-2"])
+        .build()
+        .expect("signer");
+    let mut req = request("https://global.example.internal/");
+    let report = s.sign_with(&mut req, &creds(false)).expect("signed");
+    assert_eq!(report.algorithm, "AWS4-ECDSA-P256-SHA256");
+    assert_eq!(req.headers()["x-amz-region-set"], "us-east-1,us-west-2");
+    // A per-request region still wins for SigV4.
+    let mut req = request("https://global.example.internal/");
+    req.extensions_mut()
+        .insert(SigningRegion::new("eu-central-1"));
+    let report = s.sign_with(&mut req, &creds(false)).expect("signed");
+    assert_eq!(report.algorithm, "AWS4-HMAC-SHA256");
+    assert!(report.scope.contains("/eu-central-1/"));
+    assert!(
+        signer()
+            .custom_domain_region_set("bad.example.internal", Vec::<String>::new())
+            .build()
+            .is_err()
+    );
+}
+
+#[test]
+fn default_region_never_beats_the_name() {
+    let s = signer().region("eu-west-3").build().expect("signer");
+    let mut req = request(&format!("https://{GEN}/"));
+    let report = s.sign_with(&mut req, &creds(false)).expect("signed");
+    assert!(report.scope.contains("/us-west-2/"), "{}", report.scope);
+}
+
+#[test]
 fn sigv4a_headers() {
     let s = signer().sigv4a("*").build().expect("signer");
     let mut req = request(&format!("https://{GEN}/"));
@@ -349,8 +383,8 @@ proptest! {
             let mut req = http::Request::get(uri).body(()).expect("valid");
             let _ = s.sign_with(&mut req, &creds(true));
         }
-        let _ = hosts::generated_name_region(&host);
-        let _ = hosts::DomainEntry::new(&host, None);
+        let _ = LatticeName::region_of(&host);
+        let _ = DomainPattern::parse(&host);
     }
 
     #[test]
