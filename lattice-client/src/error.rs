@@ -94,6 +94,21 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A generated Lattice name resolved outside Lattice's client address
+    /// ranges while [`Diagnostics::Deny`](crate::resolve::Diagnostics::Deny)
+    /// is set (environment): the VPC is probably not associated with the
+    /// service network.
+    #[error(
+        "`{host}` resolved to {addrs:?}, outside VPC Lattice's client address ranges: this VPC is probably not \
+         associated with the service network; check the service network's VPC associations and the VPC's DNS settings"
+    )]
+    OutsideLattice {
+        /// The generated Lattice name.
+        host: String,
+        /// The addresses outside the ranges.
+        addrs: Vec<std::net::IpAddr>,
+    },
+
     /// TLS configuration failed (configuration), for example a PEM file with
     /// no certificate.
     #[error("TLS configuration: {0}")]

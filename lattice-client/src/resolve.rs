@@ -6,6 +6,21 @@
 //! use to be sure they never touch real DNS). The port always comes from the
 //! URL: reqwest and hyper-util replace the port of resolved addresses.
 //!
+//! # Diagnostics for generated Lattice names
+//!
+//! Inside a VPC associated with the service network, a generated Lattice name
+//! resolves to Lattice's client addresses (`169.254.171.0/24` and
+//! `fd00:ec2:80::/64`). In a VPC that is *not* associated, the name resolves
+//! elsewhere (or not at all) and calls fail in confusing ways. When a
+//! generated name resolves to an address outside those ranges the resolver
+//! reacts per [`Diagnostics`]: a `tracing` warning once per name (the
+//! default), a typed error ([`Error::OutsideLattice`]), or nothing. AWS's
+//! managed prefix lists (`com.amazonaws.<region>.vpc-lattice`) are
+//! authoritative, so the ranges are configurable
+//! ([`Resolver::with_lattice_ranges`]). Overrides to loopback addresses (tests,
+//! the fake Lattice) are exempt unless [`Resolver::check_loopback_overrides`]
+//! is set.
+//!
 //! The resolver plugs into reqwest (feature `reqwest`, as a
 //! `reqwest::dns::Resolve`) and into hyper-util's `HttpConnector` (feature
 //! `hyper`, as a `tower::Service<Name>`).
@@ -27,10 +42,12 @@
 //! # }
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use crate::name::LatticeName;
 
 use crate::Error;
 
@@ -47,6 +64,99 @@ struct Inner {
     /// Keyed by the part after `*.`.
     wildcard: HashMap<String, Vec<IpAddr>>,
     system_fallback: bool,
+    diagnostics: Diagnostics,
+    ranges: Vec<Cidr>,
+    check_loopback_overrides: bool,
+    warned: Arc<Mutex<HashSet<String>>>,
+}
+
+/// What to do when a generated Lattice name resolves outside Lattice's
+/// client address ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Diagnostics {
+    /// Log one `tracing` warning per name and go on (the default).
+    #[default]
+    Warn,
+    /// Fail the lookup with [`Error::OutsideLattice`].
+    Deny,
+    /// Do not check.
+    Off,
+}
+
+/// An address range such as `169.254.171.0/24`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// A range; `prefix` is clamped to the address family's width.
+    pub fn new(addr: IpAddr, prefix: u8) -> Self {
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        Self {
+            addr,
+            prefix: prefix.min(max),
+        }
+    }
+
+    /// Whether `ip` is inside the range.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let bad = || {
+            Error::Config(format!(
+                "`{s}` is not an address range such as `169.254.171.0/24`"
+            ))
+        };
+        let (addr, prefix) = s.split_once('/').ok_or_else(bad)?;
+        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+        let prefix: u8 = prefix.parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(Self::new(addr, prefix))
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// Lattice's client address ranges as documented: `169.254.171.0/24` and
+/// `fd00:ec2:80::/64`.
+pub fn default_lattice_ranges() -> Vec<Cidr> {
+    vec![
+        Cidr::new(IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 171, 0)), 24),
+        Cidr::new(
+            IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0xec2, 0x80, 0, 0, 0, 0, 0)),
+            64,
+        ),
+    ]
 }
 
 impl Default for Resolver {
@@ -67,6 +177,10 @@ impl Resolver {
                 exact: HashMap::new(),
                 wildcard: HashMap::new(),
                 system_fallback: true,
+                diagnostics: Diagnostics::Warn,
+                ranges: default_lattice_ranges(),
+                check_loopback_overrides: false,
+                warned: Arc::new(Mutex::new(HashSet::new())),
             }),
         }
     }
@@ -123,6 +237,68 @@ impl Resolver {
         self
     }
 
+    /// What to do when a generated Lattice name resolves outside Lattice's
+    /// client ranges (default [`Diagnostics::Warn`]).
+    pub fn diagnostics(mut self, mode: Diagnostics) -> Self {
+        Arc::make_mut(&mut self.inner).diagnostics = mode;
+        self
+    }
+
+    /// Replaces Lattice's client address ranges (for example with the
+    /// entries of the managed prefix lists of your region).
+    pub fn with_lattice_ranges(mut self, ranges: impl IntoIterator<Item = Cidr>) -> Self {
+        Arc::make_mut(&mut self.inner).ranges = ranges.into_iter().collect();
+        self
+    }
+
+    /// Also check overrides that point at loopback addresses (exempt by
+    /// default: tests and the fake Lattice use them).
+    pub fn check_loopback_overrides(mut self, yes: bool) -> Self {
+        Arc::make_mut(&mut self.inner).check_loopback_overrides = yes;
+        self
+    }
+
+    /// Applies the [`Diagnostics`] to the addresses `name` resolved to.
+    fn diagnose(&self, name: &str, addrs: &[IpAddr], from_override: bool) -> Result<(), Error> {
+        let inner = &self.inner;
+        if inner.diagnostics == Diagnostics::Off || addrs.is_empty() {
+            return Ok(());
+        }
+        let lower = normalize(name);
+        if !LatticeName::is_lattice_name(&lower) {
+            return Ok(());
+        }
+        let outside: Vec<IpAddr> = addrs
+            .iter()
+            .copied()
+            .filter(|ip| !(from_override && ip.is_loopback() && !inner.check_loopback_overrides))
+            .filter(|ip| !inner.ranges.iter().any(|r| r.contains(*ip)))
+            .collect();
+        if outside.is_empty() {
+            return Ok(());
+        }
+        match inner.diagnostics {
+            Diagnostics::Deny => Err(Error::OutsideLattice {
+                host: lower,
+                addrs: outside,
+            }),
+            _ => {
+                let mut warned = inner.warned.lock().unwrap_or_else(|e| e.into_inner());
+                if warned.len() < 10_000 && warned.insert(lower.clone()) {
+                    tracing::warn!(
+                        host = %lower,
+                        addrs = ?outside,
+                        "this VPC Lattice name resolved outside Lattice's client address ranges \
+                         (169.254.171.0/24, fd00:ec2:80::/64): the VPC is probably not associated with the \
+                         service network. Check the service network's VPC associations, that the VPC has \
+                         DNS resolution and DNS hostnames enabled, and that no other DNS zone answers for the name"
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The override addresses for `name`, if any (exact overrides win over
     /// wildcards).
     pub fn lookup_override(&self, name: &str) -> Option<&[IpAddr]> {
@@ -144,6 +320,7 @@ impl Resolver {
     pub async fn resolve(&self, name: &str) -> Result<Vec<SocketAddr>, Error> {
         if let Some(addrs) = self.lookup_override(name) {
             tracing::debug!(name, ?addrs, "resolved through override");
+            self.diagnose(name, addrs, true)?;
             return Ok(addrs.iter().map(|ip| SocketAddr::new(*ip, 0)).collect());
         }
         if !self.inner.system_fallback {
@@ -161,7 +338,10 @@ impl Resolver {
                 host: name.to_owned(),
                 source,
             })?;
-        Ok(addrs.collect())
+        let addrs: Vec<SocketAddr> = addrs.collect();
+        let ips: Vec<IpAddr> = addrs.iter().map(SocketAddr::ip).collect();
+        self.diagnose(name, &ips, false)?;
+        Ok(addrs)
     }
 }
 
@@ -235,6 +415,62 @@ mod tests {
         assert!(r.resolve("example.internal").await.is_err());
         let err = r.resolve("nowhere.test").await.expect_err("no fallback");
         assert!(err.to_string().contains("nowhere.test"));
+    }
+
+    const NAME: &str = "orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+
+    #[tokio::test]
+    async fn diagnostics_modes() {
+        let outside = IpAddr::V4(Ipv4Addr::new(10, 1, 2, 3));
+        let inside = IpAddr::V4(Ipv4Addr::new(169, 254, 171, 65));
+        let inside6: IpAddr = "fd00:ec2:80::a9fe:ab41".parse().expect("ip");
+        let deny = |addr: IpAddr| {
+            Resolver::new()
+                .with_override(NAME, [addr])
+                .expect("valid")
+                .diagnostics(Diagnostics::Deny)
+                .without_system_fallback()
+        };
+        let err = deny(outside).resolve(NAME).await.expect_err("outside");
+        assert!(matches!(err, Error::OutsideLattice { .. }), "{err}");
+        assert!(err.to_string().contains("associated"), "{err}");
+        assert!(deny(inside).resolve(NAME).await.is_ok());
+        assert!(deny(inside6).resolve(NAME).await.is_ok());
+        // Loopback overrides are exempt unless asked.
+        assert!(deny(LO).resolve(NAME).await.is_ok());
+        assert!(
+            deny(LO)
+                .check_loopback_overrides(true)
+                .resolve(NAME)
+                .await
+                .is_err()
+        );
+        // Other names are never checked.
+        let other = Resolver::new()
+            .with_override("orders.example.internal", [outside])
+            .expect("valid")
+            .diagnostics(Diagnostics::Deny);
+        assert!(other.resolve("orders.example.internal").await.is_ok());
+        // Warn and Off never fail.
+        for mode in [Diagnostics::Warn, Diagnostics::Off] {
+            assert!(deny(outside).diagnostics(mode).resolve(NAME).await.is_ok());
+        }
+        // Ranges are configurable.
+        let custom =
+            deny(outside).with_lattice_ranges(["10.0.0.0/8".parse::<Cidr>().expect("cidr")]);
+        assert!(custom.resolve(NAME).await.is_ok());
+    }
+
+    #[test]
+    fn cidrs() {
+        let c: Cidr = "169.254.171.0/24".parse().expect("cidr");
+        assert!(c.contains(IpAddr::V4(Ipv4Addr::new(169, 254, 171, 255))));
+        assert!(!c.contains(IpAddr::V4(Ipv4Addr::new(169, 254, 172, 0))));
+        assert!("1.2.3.4/33".parse::<Cidr>().is_err());
+        assert!("nonsense".parse::<Cidr>().is_err());
+        let all: Cidr = "0.0.0.0/0".parse().expect("cidr");
+        assert!(all.contains(IpAddr::V4(Ipv4Addr::new(8, 8, 8, 8))));
+        assert_eq!(c.to_string(), "169.254.171.0/24");
     }
 
     #[test]
