@@ -10,6 +10,9 @@
 //! * [`resolve::Resolver`]: DNS with static overrides (tests, local endpoints).
 //! * `reqwest` (feature `reqwest`): a signing client wrapper and a
 //!   `reqwest-middleware` middleware.
+//! * [`name`] and [`arn`]: typed Lattice DNS names, custom domains, ids and ARNs.
+//! * `policy` (feature `policy`): IAM auth-policy evaluation that decides and
+//!   explains as Lattice does.
 //! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.
 //!
 //! Tower layers and a ready signed hyper client live in `lattice-tower`.
@@ -41,6 +44,10 @@ mod error;
 pub mod name;
 pub mod resolve;
 pub mod sign;
+
+#[cfg(feature = "policy")]
+#[cfg_attr(docsrs, doc(cfg(feature = "policy")))]
+pub mod policy;
 
 #[cfg(feature = "tls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]

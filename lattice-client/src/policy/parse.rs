@@ -1,0 +1,767 @@
+//! Policy documents: JSON (through `serde_json::Value`) into typed, compiled
+//! statements, rejecting what AWS would reject.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::condition::{Condition, parse_conditions};
+use super::error::{DocumentError, Field, PolicyError, Problem, StatementError};
+use super::eval::Env;
+use super::principal::PrincipalPattern;
+use super::wildcard::Pattern;
+
+/// The policy language version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Version {
+    /// `"2012-10-17"`, the current one.
+    V2012_10_17,
+    /// `"2008-10-17"`, also what Lattice stores when `Version` is omitted.
+    V2008_10_17,
+}
+
+impl Version {
+    /// The version string as written in a policy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V2012_10_17 => "2012-10-17",
+            Version::V2008_10_17 => "2008-10-17",
+        }
+    }
+}
+
+/// A statement's `Effect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// `"Allow"`.
+    Allow,
+    /// `"Deny"`.
+    Deny,
+}
+
+/// Which grammar a document follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Resource-based (a Lattice auth policy): `Principal` required.
+    Auth,
+    /// Identity-based: `Principal` forbidden.
+    Identity,
+}
+
+/// `Principal` or `NotPrincipal`, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PrincipalElement {
+    not: bool,
+    entries: Vec<PrincipalPattern>,
+}
+
+/// `Action`/`NotAction` or `Resource`/`NotResource`, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PatternElement {
+    not: bool,
+    patterns: Vec<Pattern>,
+}
+
+impl PatternElement {
+    fn matches(&self, subject: &str) -> bool {
+        self.patterns.iter().any(|p| p.matches(subject)) != self.not
+    }
+}
+
+/// One statement of a policy, compiled for evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    index: usize,
+    sid: Option<Arc<str>>,
+    effect: Effect,
+    principal: Option<PrincipalElement>,
+    action: PatternElement,
+    resource: PatternElement,
+    conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// Zero-based position in the policy.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The `Sid`, if any.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+
+    /// `Allow` or `Deny`.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    pub(crate) fn sid_arc(&self) -> Option<Arc<str>> {
+        self.sid.clone()
+    }
+
+    /// Does this statement apply to the request (principal, action,
+    /// resource and every condition)?
+    pub(crate) fn applies(&self, env: &Env<'_>) -> bool {
+        self.action.matches(env.request.action())
+            && self.resource.matches(env.request.resource())
+            && self
+                .principal
+                .as_ref()
+                .is_none_or(|p| p.entries.iter().any(|e| e.matches(&env.caller)) != p.not)
+            && self.conditions.iter().all(|c| c.evaluate(env))
+    }
+}
+
+/// A parsed policy document (shared by both policy kinds).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Document {
+    version: Version,
+    id: Option<String>,
+    statements: Vec<Statement>,
+}
+
+impl Document {
+    pub(crate) fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+}
+
+macro_rules! policy_type {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name {
+            doc: Document,
+        }
+
+        impl $name {
+            /// Parses a policy from JSON text.
+            ///
+            /// # Errors
+            ///
+            /// [`PolicyError`] when the text is not JSON or the policy is one
+            /// AWS would reject; statement problems carry the statement's
+            /// index, `Sid` and field.
+            pub fn from_json(json: &str) -> Result<Self, PolicyError> {
+                let value: Value = serde_json::from_str(json).map_err(PolicyError::Json)?;
+                Self::from_value(&value)
+            }
+
+            /// Parses a policy from a JSON value.
+            ///
+            /// # Errors
+            ///
+            /// As [`Self::from_json`], without the JSON syntax error.
+            pub fn from_value(value: &Value) -> Result<Self, PolicyError> {
+                Ok($name {
+                    doc: parse_document(value, $kind)?,
+                })
+            }
+
+            /// The `Version` (`2008-10-17` when the document omits it).
+            pub fn version(&self) -> Version {
+                self.doc.version
+            }
+
+            /// The `Id`, if any.
+            pub fn id(&self) -> Option<&str> {
+                self.doc.id.as_deref()
+            }
+
+            /// The statements, in document order.
+            pub fn statements(&self) -> &[Statement] {
+                &self.doc.statements
+            }
+
+            pub(crate) fn document(&self) -> &Document {
+                &self.doc
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = PolicyError;
+
+            fn from_str(json: &str) -> Result<Self, PolicyError> {
+                Self::from_json(json)
+            }
+        }
+    };
+}
+
+policy_type!(
+    /// A Lattice auth policy: the resource-based policy of a service network
+    /// or a service. Every statement names a `Principal` or `NotPrincipal`.
+    AuthPolicy,
+    Kind::Auth
+);
+
+policy_type!(
+    /// An IAM identity-based policy of the caller. Statements must not name a
+    /// principal: they apply to whoever holds the policy.
+    IdentityPolicy,
+    Kind::Identity
+);
+
+fn parse_document(value: &Value, kind: Kind) -> Result<Document, PolicyError> {
+    let Value::Object(top) = value else {
+        return Err(DocumentError::NotAnObject.into());
+    };
+    if let Some(unknown) = top
+        .keys()
+        .find(|k| !matches!(k.as_str(), "Version" | "Id" | "Statement"))
+    {
+        return Err(DocumentError::UnknownElement(unknown.clone()).into());
+    }
+    let version = match top.get("Version") {
+        None => Version::V2008_10_17,
+        Some(Value::String(v)) if v == "2012-10-17" => Version::V2012_10_17,
+        Some(Value::String(v)) if v == "2008-10-17" => Version::V2008_10_17,
+        Some(other) => return Err(DocumentError::InvalidVersion(other.to_string()).into()),
+    };
+    let id = match top.get("Id") {
+        None => None,
+        Some(Value::String(id)) => Some(id.clone()),
+        Some(_) => return Err(DocumentError::InvalidId.into()),
+    };
+    let raw: Vec<&Value> = match top.get("Statement") {
+        None => return Err(DocumentError::MissingStatement.into()),
+        Some(one @ Value::Object(_)) => vec![one],
+        Some(Value::Array(many)) => many.iter().collect(),
+        Some(_) => return Err(DocumentError::InvalidStatement.into()),
+    };
+    let mut sids = HashSet::new();
+    let mut statements = Vec::with_capacity(raw.len());
+    for (index, value) in raw.into_iter().enumerate() {
+        let statement = parse_statement(index, value, kind)?;
+        if let Some(sid) = &statement.sid
+            && !sids.insert(sid.clone())
+        {
+            return Err(StatementError {
+                index,
+                sid: Some(sid.to_string()),
+                field: Field::Sid,
+                problem: Problem::DuplicateSid,
+            }
+            .into());
+        }
+        statements.push(statement);
+    }
+    Ok(Document {
+        version,
+        id,
+        statements,
+    })
+}
+
+fn parse_statement(index: usize, value: &Value, kind: Kind) -> Result<Statement, StatementError> {
+    let err = |sid: Option<&str>, field, problem| StatementError {
+        index,
+        sid: sid.map(str::to_owned),
+        field,
+        problem,
+    };
+    let Value::Object(obj) = value else {
+        return Err(err(None, Field::Statement, Problem::NotAnObject));
+    };
+    let sid: Option<Arc<str>> = match obj.get("Sid") {
+        None => None,
+        Some(Value::String(s)) => Some(s.as_str().into()),
+        Some(_) => {
+            return Err(err(
+                None,
+                Field::Sid,
+                Problem::WrongType {
+                    expected: "a string",
+                },
+            ));
+        }
+    };
+    let err = |field, problem| err(sid.as_deref(), field, problem);
+
+    const KNOWN: [&str; 9] = [
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+    ];
+    if let Some(unknown) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(err(
+            Field::Statement,
+            Problem::UnknownElement(unknown.clone()),
+        ));
+    }
+
+    let effect = match obj.get("Effect") {
+        None => return Err(err(Field::Effect, Problem::Missing)),
+        Some(Value::String(e)) if e == "Allow" => Effect::Allow,
+        Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+        Some(Value::String(e)) => {
+            return Err(err(Field::Effect, Problem::InvalidEffect(e.clone())));
+        }
+        Some(other) => {
+            return Err(err(
+                Field::Effect,
+                Problem::InvalidEffect(other.to_string()),
+            ));
+        }
+    };
+
+    let principal = match (kind, pick(obj, Field::Principal, Field::NotPrincipal)) {
+        (_, Err((field, problem))) => return Err(err(field, problem)),
+        (Kind::Identity, Ok(None)) => None,
+        (Kind::Identity, Ok(Some((field, _)))) => {
+            return Err(err(field, Problem::NotAllowedInIdentityPolicy));
+        }
+        (Kind::Auth, Ok(None)) => return Err(err(Field::Principal, Problem::Missing)),
+        (Kind::Auth, Ok(Some((field, v)))) => Some(PrincipalElement {
+            not: field == Field::NotPrincipal,
+            entries: parse_principal(v).map_err(|p| err(field, p))?,
+        }),
+    };
+
+    let action = match pick(obj, Field::Action, Field::NotAction) {
+        Err((field, problem)) => return Err(err(field, problem)),
+        Ok(None) => return Err(err(Field::Action, Problem::Missing)),
+        Ok(Some((field, v))) => PatternElement {
+            not: field == Field::NotAction,
+            patterns: strings(v)
+                .and_then(|s| s.into_iter().map(action_pattern).collect())
+                .map_err(|p| err(field, p))?,
+        },
+    };
+
+    let resource = match pick(obj, Field::Resource, Field::NotResource) {
+        Err((field, problem)) => return Err(err(field, problem)),
+        Ok(None) => return Err(err(Field::Resource, Problem::Missing)),
+        Ok(Some((field, v))) => PatternElement {
+            not: field == Field::NotResource,
+            patterns: strings(v)
+                .and_then(|s| {
+                    s.into_iter()
+                        .map(|r| {
+                            if r.is_empty() {
+                                Err(Problem::Empty)
+                            } else {
+                                Ok(Pattern::new(r, false))
+                            }
+                        })
+                        .collect()
+                })
+                .map_err(|p| err(field, p))?,
+        },
+    };
+
+    let conditions = match obj.get("Condition") {
+        None => Vec::new(),
+        Some(v) => parse_conditions(v).map_err(|p| err(Field::Condition, p))?,
+    };
+
+    Ok(Statement {
+        index,
+        sid,
+        effect,
+        principal,
+        action,
+        resource,
+        conditions,
+    })
+}
+
+/// The element `yes` or its negation `no`, never both.
+fn pick(
+    obj: &Map<String, Value>,
+    yes: Field,
+    no: Field,
+) -> Result<Option<(Field, &Value)>, (Field, Problem)> {
+    match (obj.get(yes.as_str()), obj.get(no.as_str())) {
+        (Some(_), Some(_)) => Err((yes, Problem::Conflict(no))),
+        (Some(v), None) => Ok(Some((yes, v))),
+        (None, Some(v)) => Ok(Some((no, v))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A string or a non-empty array of strings.
+fn strings(value: &Value) -> Result<Vec<&str>, Problem> {
+    const EXPECTED: &str = "a string or an array of strings";
+    match value {
+        Value::String(s) => Ok(vec![s.as_str()]),
+        Value::Array(items) if items.is_empty() => Err(Problem::Empty),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().ok_or(Problem::WrongType { expected: EXPECTED }))
+            .collect(),
+        _ => Err(Problem::WrongType { expected: EXPECTED }),
+    }
+}
+
+/// `*` or `service-prefix:ActionPattern`; the prefix has no wildcard.
+fn action_pattern(action: &str) -> Result<Pattern, Problem> {
+    let valid = action == "*"
+        || action.split_once(':').is_some_and(|(prefix, name)| {
+            !prefix.is_empty()
+                && prefix
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !name.is_empty()
+                && !name.contains(':')
+        });
+    if valid {
+        Ok(Pattern::new(action, true))
+    } else {
+        Err(Problem::InvalidAction(action.to_owned()))
+    }
+}
+
+/// `"*"` or `{"AWS"|"Service"|"Federated"|"CanonicalUser": string | [strings]}`.
+fn parse_principal(value: &Value) -> Result<Vec<PrincipalPattern>, Problem> {
+    match value {
+        Value::String(s) if s == "*" => Ok(vec![PrincipalPattern::Everyone]),
+        Value::String(s) => Err(Problem::InvalidPrincipal(s.clone())),
+        Value::Object(types) if types.is_empty() => Err(Problem::Empty),
+        Value::Object(types) => {
+            let mut out = Vec::new();
+            for (ty, v) in types {
+                let values = strings(v)?;
+                match ty.as_str() {
+                    "AWS" => {
+                        for p in values {
+                            out.push(
+                                PrincipalPattern::aws(p)
+                                    .ok_or_else(|| Problem::InvalidPrincipal(p.to_owned()))?,
+                            );
+                        }
+                    }
+                    "Service" | "Federated" | "CanonicalUser" => {
+                        if values.iter().any(|v| v.is_empty()) {
+                            return Err(Problem::Empty);
+                        }
+                        out.push(PrincipalPattern::Never);
+                    }
+                    other => return Err(Problem::UnknownPrincipalType(other.to_owned())),
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(Problem::WrongType {
+            expected: "\"*\" or an object such as {\"AWS\": [...]}",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth_err(json: &str) -> StatementError {
+        match AuthPolicy::from_json(json) {
+            Err(PolicyError::Statement(e)) => e,
+            other => panic!("expected a statement error for {json}, got {other:?}"),
+        }
+    }
+
+    fn stmt(body: &str) -> String {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"ok","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{body}]}}"#
+        )
+    }
+
+    #[test]
+    fn statement_may_be_an_object_or_an_array() {
+        let one = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}}"#;
+        let p = AuthPolicy::from_json(one);
+        assert!(p.as_ref().is_ok_and(|p| p.statements().len() == 1), "{p:?}");
+        let empty = AuthPolicy::from_json(r#"{"Version":"2012-10-17","Statement":[]}"#);
+        assert!(
+            empty.is_ok_and(|p| p.statements().is_empty() && p.version() == Version::V2012_10_17)
+        );
+    }
+
+    #[test]
+    fn version_defaults_to_2008_and_is_checked() {
+        let p = AuthPolicy::from_json(r#"{"Id":"x","Statement":[]}"#);
+        assert!(p.is_ok_and(|p| p.version() == Version::V2008_10_17 && p.id() == Some("x")));
+        assert!(matches!(
+            AuthPolicy::from_json(r#"{"Version":"2012-10-18","Statement":[]}"#),
+            Err(PolicyError::Document(DocumentError::InvalidVersion(_)))
+        ));
+        assert_eq!(Version::V2012_10_17.as_str(), "2012-10-17");
+    }
+
+    #[test]
+    fn document_level_errors() {
+        let doc = |json: &str| match AuthPolicy::from_json(json) {
+            Err(PolicyError::Document(e)) => Some(e),
+            _ => None,
+        };
+        assert_eq!(doc("[]"), Some(DocumentError::NotAnObject));
+        assert_eq!(
+            doc(r#"{"Version":"2012-10-17"}"#),
+            Some(DocumentError::MissingStatement)
+        );
+        assert_eq!(
+            doc(r#"{"Statement":"x"}"#),
+            Some(DocumentError::InvalidStatement)
+        );
+        assert_eq!(
+            doc(r#"{"Statement":[],"Id":5}"#),
+            Some(DocumentError::InvalidId)
+        );
+        assert_eq!(
+            doc(r#"{"Statement":[],"statement":[]}"#),
+            Some(DocumentError::UnknownElement("statement".into()))
+        );
+        assert!(matches!(
+            AuthPolicy::from_json("{"),
+            Err(PolicyError::Json(_))
+        ));
+        assert!("not json".parse::<IdentityPolicy>().is_err());
+    }
+
+    #[test]
+    fn errors_point_at_statement_index_sid_and_field() {
+        let e = auth_err(&stmt(
+            r#"{"Sid":"Bad","Effect":"allow","Principal":"*","Action":"*","Resource":"*"}"#,
+        ));
+        assert_eq!(
+            (e.index, e.sid.as_deref(), e.field),
+            (1, Some("Bad"), Field::Effect)
+        );
+        assert_eq!(e.problem, Problem::InvalidEffect("allow".into()));
+        assert_eq!(
+            e.to_string(),
+            "statement 1 (Sid \"Bad\"), Effect: must be \"Allow\" or \"Deny\", not \"allow\""
+        );
+    }
+
+    #[test]
+    fn missing_and_conflicting_elements() {
+        let cases = [
+            (
+                r#"{"Principal":"*","Action":"*","Resource":"*"}"#,
+                Field::Effect,
+                Problem::Missing,
+            ),
+            (
+                r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#,
+                Field::Principal,
+                Problem::Missing,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Resource":"*"}"#,
+                Field::Action,
+                Problem::Missing,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"*"}"#,
+                Field::Resource,
+                Problem::Missing,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"*","NotAction":"x:y","Resource":"*"}"#,
+                Field::Action,
+                Problem::Conflict(Field::NotAction),
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","NotPrincipal":"*","Action":"*","Resource":"*"}"#,
+                Field::Principal,
+                Problem::Conflict(Field::NotPrincipal),
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","NotResource":"*"}"#,
+                Field::Resource,
+                Problem::Conflict(Field::NotResource),
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Extra":1}"#,
+                Field::Statement,
+                Problem::UnknownElement("Extra".into()),
+            ),
+            (r#""just a string""#, Field::Statement, Problem::NotAnObject),
+            (
+                r#"{"Sid":"ok","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#,
+                Field::Sid,
+                Problem::DuplicateSid,
+            ),
+            (
+                r#"{"Sid":7,"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#,
+                Field::Sid,
+                Problem::WrongType {
+                    expected: "a string",
+                },
+            ),
+            (
+                r#"{"Effect":true,"Principal":"*","Action":"*","Resource":"*"}"#,
+                Field::Effect,
+                Problem::InvalidEffect("true".into()),
+            ),
+        ];
+        for (body, field, problem) in cases {
+            let e = auth_err(&stmt(body));
+            assert_eq!(
+                (e.index, e.field, &e.problem),
+                (1, field, &problem),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn principal_forbidden_in_identity_policies() {
+        for field in ["Principal", "NotPrincipal"] {
+            let json = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","{field}":"*","Action":"*","Resource":"*"}}]}}"#
+            );
+            match IdentityPolicy::from_json(&json) {
+                Err(PolicyError::Statement(e)) => {
+                    assert_eq!(e.problem, Problem::NotAllowedInIdentityPolicy);
+                    assert_eq!(e.field.as_str(), field);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let ok = IdentityPolicy::from_json(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}]}"#,
+        );
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn principal_values_are_validated() {
+        let principal = |p: &str| {
+            auth_err(&stmt(&format!(
+                r#"{{"Effect":"Allow","Principal":{p},"Action":"*","Resource":"*"}}"#
+            )))
+        };
+        assert_eq!(
+            principal(r#""111122223333""#).problem,
+            Problem::InvalidPrincipal("111122223333".into())
+        );
+        assert_eq!(
+            principal(r#"{"AWS":"arn:aws:iam::111122223333:role/*"}"#).problem,
+            Problem::InvalidPrincipal("arn:aws:iam::111122223333:role/*".into())
+        );
+        assert_eq!(
+            principal(r#"{"AWS":"12345"}"#).problem,
+            Problem::InvalidPrincipal("12345".into())
+        );
+        assert_eq!(principal(r#"{"AWS":[]}"#).problem, Problem::Empty);
+        assert_eq!(principal(r#"{}"#).problem, Problem::Empty);
+        assert_eq!(
+            principal(r#"{"Aws":"*"}"#).problem,
+            Problem::UnknownPrincipalType("Aws".into())
+        );
+        assert_eq!(principal("7").field, Field::Principal);
+        let ok = stmt(
+            r#"{"Effect":"Allow","Principal":{"AWS":["*","111122223333","arn:aws:iam::111122223333:root","arn:aws:iam::111122223333:user/a","arn:aws:iam::111122223333:role/p/r","arn:aws:sts::111122223333:assumed-role/r/s","arn:aws:sts::111122223333:federated-user/f"],"Service":"lambda.amazonaws.com"},"Action":"*","Resource":"*"}"#,
+        );
+        assert!(AuthPolicy::from_json(&ok).is_ok());
+    }
+
+    #[test]
+    fn actions_and_resources_are_validated() {
+        let st = |a: &str, r: &str| {
+            auth_err(&stmt(&format!(
+                r#"{{"Effect":"Allow","Principal":"*","Action":{a},"Resource":{r}}}"#
+            )))
+        };
+        for bad in [
+            r#""Invoke""#,
+            r#""vpc-lattice-*:Invoke""#,
+            r#"":Invoke""#,
+            r#""vpc-lattice-svcs:""#,
+            r#""a:b:c""#,
+        ] {
+            let e = st(bad, r#""*""#);
+            assert!(matches!(e.problem, Problem::InvalidAction(_)), "{bad}: {e}");
+        }
+        assert_eq!(st("[]", r#""*""#).problem, Problem::Empty);
+        assert_eq!(
+            st("[1]", r#""*""#).problem,
+            Problem::WrongType {
+                expected: "a string or an array of strings"
+            }
+        );
+        assert_eq!(st(r#""*""#, r#""""#).problem, Problem::Empty);
+        assert_eq!(st(r#""*""#, r#"{"a":1}"#).field, Field::Resource);
+    }
+
+    #[test]
+    fn condition_errors_are_typed() {
+        let cond = |c: &str| {
+            auth_err(&stmt(&format!(
+                r#"{{"Sid":"C","Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{c}}}"#
+            )))
+        };
+        let e = cond(r#"{"StringEqualz":{"aws:SourceVpc":"v"}}"#);
+        assert_eq!((e.field, e.sid.as_deref()), (Field::Condition, Some("C")));
+        assert_eq!(e.problem, Problem::UnknownOperator("StringEqualz".into()));
+        assert!(matches!(
+            cond(r#"{"NumericLessThan":{"vpc-lattice-svcs:Port":"eighty"}}"#).problem,
+            Problem::InvalidConditionValue {
+                expected: super::super::error::ValueKind::Number,
+                ..
+            }
+        ));
+        assert!(matches!(
+            cond(r#"{"DateGreaterThan":{"aws:CurrentTime":"2024-13-01"}}"#).problem,
+            Problem::InvalidConditionValue {
+                expected: super::super::error::ValueKind::Date,
+                ..
+            }
+        ));
+        assert!(matches!(
+            cond(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}"#).problem,
+            Problem::InvalidConditionValue {
+                expected: super::super::error::ValueKind::IpAddress,
+                ..
+            }
+        ));
+        assert!(matches!(
+            cond(r#"{"Bool":{"aws:SecureTransport":"yes"}}"#).problem,
+            Problem::InvalidConditionValue {
+                expected: super::super::error::ValueKind::Bool,
+                ..
+            }
+        ));
+        assert!(matches!(
+            cond(r#"{"StringEquals":{"k":[]}}"#).problem,
+            Problem::InvalidConditionValue { .. }
+        ));
+        assert!(matches!(
+            cond(r#"{"StringEquals":{"k":{"x":1}}}"#).problem,
+            Problem::InvalidConditionValue { .. }
+        ));
+        assert!(matches!(
+            cond(r#"{"StringEquals":{"":"v"}}"#).problem,
+            Problem::EmptyConditionKey { .. }
+        ));
+        assert!(matches!(
+            cond(r#"{"StringEquals":"v"}"#).problem,
+            Problem::WrongType { .. }
+        ));
+        assert!(matches!(cond(r#"[]"#).problem, Problem::WrongType { .. }));
+        let e = cond(r#"{"NumericEquals":{"vpc-lattice-svcs:Port":"x"}}"#);
+        assert_eq!(
+            e.to_string(),
+            "statement 1 (Sid \"C\"), Condition: \"NumericEquals\" on \"vpc-lattice-svcs:Port\": \"x\" is not a decimal number"
+        );
+    }
+
+    #[test]
+    fn json_numbers_and_booleans_are_accepted_as_condition_values() {
+        let json = stmt(
+            r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"NumericEquals":{"vpc-lattice-svcs:Port":443},"Bool":{"aws:SecureTransport":true},"StringEquals":{"k":[1,"a",false]}}}"#,
+        );
+        assert!(AuthPolicy::from_json(&json).is_ok());
+    }
+}

@@ -1,0 +1,412 @@
+//! Principal ARNs: the only place that takes them apart.
+//!
+//! Deliberately tiny and private. It understands exactly the principal shapes
+//! an auth policy or a Lattice caller can have:
+//!
+//! - `arn:PARTITION:iam::ACCOUNT:root`
+//! - `arn:PARTITION:iam::ACCOUNT:user/[PATH/]NAME`
+//! - `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`
+//! - `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION`
+//! - `arn:PARTITION:sts::ACCOUNT:federated-user/NAME`
+//!
+//! When the crate grows real ARN types this file is replaced by them; nothing
+//! else in `policy` splits an ARN.
+
+use std::borrow::Cow;
+
+/// What kind of principal an ARN names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PrincipalKind<'a> {
+    /// `iam::ACCOUNT:root`.
+    Root,
+    /// `iam::ACCOUNT:user/…`.
+    User,
+    /// `iam::ACCOUNT:role/[PATH/]NAME`; `name` is the last path segment.
+    Role { name: &'a str },
+    /// `sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    AssumedRole { role: &'a str },
+    /// `sts::ACCOUNT:federated-user/NAME`.
+    FederatedUser,
+}
+
+/// A parsed principal ARN, borrowing from the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PrincipalArn<'a> {
+    pub(crate) arn: &'a str,
+    pub(crate) partition: &'a str,
+    pub(crate) account: &'a str,
+    pub(crate) kind: PrincipalKind<'a>,
+}
+
+/// `true` for a 12-digit AWS account id.
+pub(crate) fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A name or path segment: non-empty and free of wildcards.
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && !s.contains(['*', '?'])
+}
+
+/// Parses one of the five principal ARN shapes; anything else is `None`.
+pub(crate) fn parse(arn: &str) -> Option<PrincipalArn<'_>> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let partition_ok = !partition.is_empty()
+        && partition
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !partition_ok || !is_account_id(account) {
+        return None;
+    }
+    let kind = match service {
+        "iam" if resource == "root" => PrincipalKind::Root,
+        "iam" => {
+            if let Some(rest) = resource.strip_prefix("user/") {
+                rest.split('/')
+                    .all(is_name)
+                    .then_some(PrincipalKind::User)?
+            } else {
+                let rest = resource.strip_prefix("role/")?;
+                if !rest.split('/').all(is_name) {
+                    return None;
+                }
+                PrincipalKind::Role {
+                    name: rest.rsplit('/').next()?,
+                }
+            }
+        }
+        "sts" => {
+            if let Some(rest) = resource.strip_prefix("assumed-role/") {
+                let (role, session) = rest.split_once('/')?;
+                if !is_name(role) || !is_name(session) || session.contains('/') {
+                    return None;
+                }
+                PrincipalKind::AssumedRole { role }
+            } else {
+                let name = resource.strip_prefix("federated-user/")?;
+                if !is_name(name) || name.contains('/') {
+                    return None;
+                }
+                PrincipalKind::FederatedUser
+            }
+        }
+        _ => return None,
+    };
+    Some(PrincipalArn {
+        arn,
+        partition,
+        account,
+        kind,
+    })
+}
+
+/// The caller of a request, as far as the policy engine cares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Caller<'a> {
+    /// An unsigned request.
+    Anonymous,
+    /// A signed request from a principal we understand.
+    Known(PrincipalArn<'a>),
+    /// A signed request whose ARN is none of the shapes above: it matches
+    /// only `"*"` and no principal key is derived for it.
+    Unknown,
+}
+
+impl<'a> Caller<'a> {
+    /// Classifies the caller ARN (`None` = anonymous).
+    pub(crate) fn new(arn: Option<&'a str>) -> Self {
+        match arn {
+            None => Caller::Anonymous,
+            Some(arn) => parse(arn).map_or(Caller::Unknown, Caller::Known),
+        }
+    }
+
+    /// `aws:PrincipalType`.
+    pub(crate) fn principal_type(&self) -> Option<&'static str> {
+        Some(match self {
+            Caller::Anonymous => "Anonymous",
+            Caller::Unknown => return None,
+            Caller::Known(p) => match p.kind {
+                PrincipalKind::Root => "Account",
+                PrincipalKind::User => "User",
+                // A role ARN is not a real caller; treat it as its session.
+                PrincipalKind::Role { .. } | PrincipalKind::AssumedRole { .. } => "AssumedRole",
+                PrincipalKind::FederatedUser => "FederatedUser",
+            },
+        })
+    }
+
+    /// `aws:PrincipalAccount`.
+    pub(crate) fn principal_account(&self) -> Option<&'a str> {
+        match self {
+            Caller::Known(p) => Some(p.account),
+            _ => None,
+        }
+    }
+
+    /// `aws:PrincipalArn`: the role ARN for a role session, else the caller ARN.
+    ///
+    /// A session ARN does not carry the role's path, so the derived role ARN
+    /// is `arn:P:iam::A:role/NAME` without it; pass `aws:PrincipalArn` in the
+    /// context when the path matters.
+    pub(crate) fn principal_arn(&self) -> Option<Cow<'a, str>> {
+        match self {
+            Caller::Known(PrincipalArn {
+                partition,
+                account,
+                kind: PrincipalKind::AssumedRole { role },
+                ..
+            }) => Some(Cow::Owned(format!(
+                "arn:{partition}:iam::{account}:role/{role}"
+            ))),
+            Caller::Known(p) => Some(Cow::Borrowed(p.arn)),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of a `Principal`/`NotPrincipal` element, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PrincipalPattern {
+    /// `"*"` or `{"AWS": "*"}`: everyone, anonymous callers included.
+    Everyone,
+    /// An account id (any partition) or `arn:P:iam::ACCOUNT:root`: every
+    /// signed principal of that account.
+    Account {
+        partition: Option<Box<str>>,
+        account: Box<str>,
+    },
+    /// A role: its sessions (`sts::A:assumed-role/NAME/*`) and the role ARN itself.
+    Role {
+        arn: Box<str>,
+        partition: Box<str>,
+        account: Box<str>,
+        name: Box<str>,
+    },
+    /// A user, a role session or a federated user: that exact ARN.
+    Exact(Box<str>),
+    /// `Service`, `Federated` or `CanonicalUser` principals: valid in a
+    /// policy, never a Lattice caller.
+    Never,
+}
+
+impl PrincipalPattern {
+    /// Compiles a value of `{"AWS": …}` (or the bare `"*"`); `None` if invalid.
+    pub(crate) fn aws(value: &str) -> Option<Self> {
+        if value == "*" {
+            return Some(PrincipalPattern::Everyone);
+        }
+        if is_account_id(value) {
+            return Some(PrincipalPattern::Account {
+                partition: None,
+                account: value.into(),
+            });
+        }
+        let p = parse(value)?;
+        Some(match p.kind {
+            PrincipalKind::Root => PrincipalPattern::Account {
+                partition: Some(p.partition.into()),
+                account: p.account.into(),
+            },
+            PrincipalKind::Role { name } => PrincipalPattern::Role {
+                arn: value.into(),
+                partition: p.partition.into(),
+                account: p.account.into(),
+                name: name.into(),
+            },
+            PrincipalKind::User
+            | PrincipalKind::AssumedRole { .. }
+            | PrincipalKind::FederatedUser => PrincipalPattern::Exact(value.into()),
+        })
+    }
+
+    /// Does this entry name `caller`?
+    pub(crate) fn matches(&self, caller: &Caller<'_>) -> bool {
+        let known = match (self, caller) {
+            (PrincipalPattern::Everyone, _) => return true,
+            (PrincipalPattern::Never, _) | (_, Caller::Anonymous | Caller::Unknown) => {
+                return false;
+            }
+            (_, Caller::Known(known)) => known,
+        };
+        match self {
+            PrincipalPattern::Account { partition, account } => {
+                **account == *known.account
+                    && partition.as_deref().is_none_or(|p| p == known.partition)
+            }
+            PrincipalPattern::Role {
+                arn,
+                partition,
+                account,
+                name,
+            } => match known.kind {
+                PrincipalKind::AssumedRole { role } => {
+                    role == &**name
+                        && known.account == &**account
+                        && known.partition == &**partition
+                }
+                _ => known.arn == &**arn,
+            },
+            PrincipalPattern::Exact(arn) => known.arn == &**arn,
+            PrincipalPattern::Everyone | PrincipalPattern::Never => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLE_SESSION: &str = "arn:aws:sts::111122223333:assumed-role/orders-client/i-0abc";
+
+    fn caller(arn: &str) -> Caller<'_> {
+        Caller::new(Some(arn))
+    }
+
+    #[test]
+    fn parses_the_five_shapes() {
+        assert_eq!(
+            parse("arn:aws:iam::111122223333:root").map(|p| p.kind),
+            Some(PrincipalKind::Root)
+        );
+        assert_eq!(
+            parse("arn:aws:iam::111122223333:user/a/b/alice").map(|p| p.kind),
+            Some(PrincipalKind::User)
+        );
+        assert_eq!(
+            parse("arn:aws-cn:iam::111122223333:role/svc/orders").map(|p| p.kind),
+            Some(PrincipalKind::Role { name: "orders" })
+        );
+        assert_eq!(
+            parse(ROLE_SESSION).map(|p| p.kind),
+            Some(PrincipalKind::AssumedRole {
+                role: "orders-client"
+            })
+        );
+        assert_eq!(
+            parse("arn:aws:sts::111122223333:federated-user/bob").map(|p| p.kind),
+            Some(PrincipalKind::FederatedUser)
+        );
+    }
+
+    #[test]
+    fn rejects_other_arns() {
+        for bad in [
+            "",
+            "arn:aws:iam::1111:root",
+            "arn:aws:iam:us-east-1:111122223333:root",
+            "arn:aws:s3:::bucket",
+            "arn::iam::111122223333:root",
+            "arn:aws:iam::111122223333:role/",
+            "arn:aws:iam::111122223333:role/a//b",
+            "arn:aws:iam::111122223333:role/*",
+            "arn:aws:iam::111122223333:group/devs",
+            "arn:aws:sts::111122223333:assumed-role/only-role",
+            "arn:aws:sts::111122223333:assumed-role/r/s/extra",
+            "arn:aws:sts::111122223333:federated-user/",
+            "111122223333",
+        ] {
+            assert!(parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_principal_matches_its_sessions_in_same_account_and_partition() {
+        let role = PrincipalPattern::aws("arn:aws:iam::111122223333:role/team/orders-client")
+            .unwrap_or(PrincipalPattern::Never);
+        assert!(role.matches(&caller(ROLE_SESSION)));
+        assert!(role.matches(&caller("arn:aws:iam::111122223333:role/team/orders-client")));
+        assert!(!role.matches(&caller(
+            "arn:aws:sts::444455556666:assumed-role/orders-client/x"
+        )));
+        assert!(!role.matches(&caller(
+            "arn:aws-cn:sts::111122223333:assumed-role/orders-client/x"
+        )));
+        assert!(!role.matches(&caller(
+            "arn:aws:sts::111122223333:assumed-role/orders-client2/x"
+        )));
+        assert!(!role.matches(&Caller::Anonymous));
+    }
+
+    #[test]
+    fn account_principal_matches_every_signed_principal_of_the_account() {
+        for spec in ["111122223333", "arn:aws:iam::111122223333:root"] {
+            let p = PrincipalPattern::aws(spec).unwrap_or(PrincipalPattern::Never);
+            assert!(p.matches(&caller(ROLE_SESSION)), "{spec}");
+            assert!(
+                p.matches(&caller("arn:aws:iam::111122223333:user/alice")),
+                "{spec}"
+            );
+            assert!(
+                p.matches(&caller("arn:aws:iam::111122223333:root")),
+                "{spec}"
+            );
+            assert!(
+                p.matches(&caller("arn:aws:sts::111122223333:federated-user/bob")),
+                "{spec}"
+            );
+            assert!(
+                !p.matches(&caller("arn:aws:iam::444455556666:user/alice")),
+                "{spec}"
+            );
+            assert!(!p.matches(&Caller::Anonymous), "{spec}");
+            assert!(!p.matches(&caller("not-an-arn")), "{spec}");
+        }
+    }
+
+    #[test]
+    fn exact_principals_and_everyone() {
+        let user = PrincipalPattern::aws("arn:aws:iam::111122223333:user/alice")
+            .unwrap_or(PrincipalPattern::Never);
+        assert!(user.matches(&caller("arn:aws:iam::111122223333:user/alice")));
+        assert!(!user.matches(&caller("arn:aws:iam::111122223333:user/alicia")));
+        let session = PrincipalPattern::aws(ROLE_SESSION).unwrap_or(PrincipalPattern::Never);
+        assert!(session.matches(&caller(ROLE_SESSION)));
+        assert!(!session.matches(&caller(
+            "arn:aws:sts::111122223333:assumed-role/orders-client/other"
+        )));
+        assert!(PrincipalPattern::Everyone.matches(&Caller::Anonymous));
+        assert!(PrincipalPattern::Everyone.matches(&caller("garbage")));
+        assert!(!PrincipalPattern::Never.matches(&caller(ROLE_SESSION)));
+        assert!(PrincipalPattern::aws("arn:aws:iam::111122223333:role/*").is_none());
+    }
+
+    #[test]
+    fn derived_keys() {
+        let c = caller(ROLE_SESSION);
+        assert_eq!(c.principal_type(), Some("AssumedRole"));
+        assert_eq!(c.principal_account(), Some("111122223333"));
+        assert_eq!(
+            c.principal_arn().as_deref(),
+            Some("arn:aws:iam::111122223333:role/orders-client")
+        );
+        let c = caller("arn:aws:iam::111122223333:user/alice");
+        assert_eq!(c.principal_type(), Some("User"));
+        assert_eq!(
+            c.principal_arn().as_deref(),
+            Some("arn:aws:iam::111122223333:user/alice")
+        );
+        assert_eq!(
+            caller("arn:aws:iam::111122223333:root").principal_type(),
+            Some("Account")
+        );
+        assert_eq!(
+            caller("arn:aws:sts::111122223333:federated-user/b").principal_type(),
+            Some("FederatedUser")
+        );
+        assert_eq!(Caller::Anonymous.principal_type(), Some("Anonymous"));
+        assert_eq!(Caller::Anonymous.principal_arn(), None);
+        assert_eq!(Caller::Anonymous.principal_account(), None);
+        assert_eq!(caller("nope").principal_type(), None);
+    }
+}
