@@ -1,4 +1,4 @@
-//! A signing [`reqwest`](::reqwest) client for VPC Lattice, and a
+//! A signing [`reqwest`] client for VPC Lattice, and a
 //! [`reqwest_middleware`] middleware.
 //!
 //! [`LatticeClient`] wraps a `reqwest::Client` and a [`Signer`]: every request
@@ -11,7 +11,7 @@
 //!
 //! # fn main() -> Result<(), lattice_client::Error> {
 //! let signer = Signer::builder()
-//!     .credentials(Credentials::for_tests())
+//!     .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example"))
 //!     .build()?;
 //! let client = LatticeClient::builder(signer).build()?;
 //! let request = client
@@ -42,7 +42,7 @@
 //! # Redirects
 //!
 //! reqwest follows redirects inside its own loop, where neither a
-//! [`redirect::Policy`](::reqwest::redirect::Policy) nor a middleware can
+//! [`redirect::Policy`] nor a middleware can
 //! change headers, and on a hop to another host it keeps
 //! `x-amz-security-token` (it only strips `authorization`, cookies and
 //! `proxy-authorization`). A session token could thus reach a host the signer
@@ -108,7 +108,9 @@ use crate::tls;
 /// use lattice_client::reqwest::LatticeClient;
 /// use lattice_client::Signer;
 ///
+/// # #[cfg(feature = "aws-config")]
 /// # async fn run() -> Result<(), lattice_client::Error> {
+/// // Credentials and region from the standard AWS chain (feature `aws-config`).
 /// let config = aws_config::load_from_env().await;
 /// let signer = Signer::builder().sdk_config(&config)?.build()?;
 /// let client = LatticeClient::builder(signer).build()?;
@@ -147,7 +149,7 @@ impl fmt::Debug for LatticeClient {
 /// use lattice_client::{Credentials, Signer};
 ///
 /// # fn main() -> Result<(), lattice_client::Error> {
-/// let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+/// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
 /// let resolver = Resolver::new()
 ///     .with_override("*.7d67968.vpc-lattice-svcs.us-west-2.on.aws", [IpAddr::V4(Ipv4Addr::LOCALHOST)])?
 ///     .without_system_fallback();
@@ -302,7 +304,7 @@ impl LatticeClient {
     /// use lattice_client::{Credentials, Signer};
     ///
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// let client = LatticeClient::builder(signer).build()?;
     /// # let _ = client;
     /// # Ok(())
@@ -328,14 +330,16 @@ impl LatticeClient {
     ///
     /// `client` **must** be built with `redirect::Policy::none()`: otherwise
     /// reqwest follows redirects itself and may carry `x-amz-security-token`
-    /// to another host (see the [module docs](self#redirects)).
+    /// to another host (see the [module docs](self#redirects)). A `tracing`
+    /// warning is logged when a response comes from another URL than the one
+    /// that was signed, which only happens when reqwest followed a redirect.
     ///
     /// ```
     /// use lattice_client::reqwest::LatticeClient;
     /// use lattice_client::{Credentials, Signer};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// let http = reqwest::Client::builder()
     ///     .redirect(reqwest::redirect::Policy::none())
     ///     .build()?;
@@ -359,7 +363,7 @@ impl LatticeClient {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// let http = reqwest::Client::builder()
     ///     .redirect(reqwest::redirect::Policy::none())
     ///     .build()?;
@@ -393,7 +397,7 @@ impl LatticeClient {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let request = client
     ///     .get("https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/orders")
@@ -438,7 +442,7 @@ impl LatticeClient {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let method = reqwest::Method::from_bytes(b"PURGE").expect("valid method");
     /// let request = client
@@ -497,6 +501,7 @@ impl LatticeClient {
             sign_in_place(&self.signer, &mut request, None).await?;
             let url = request.url().clone();
             let response = self.client.execute(request).await.map_err(Error::Reqwest)?;
+            warn_if_reqwest_followed(&url, &response);
             let Some(replay) = replay else {
                 return Ok(response);
             };
@@ -535,7 +540,7 @@ impl LatticeClient {
 /// # use lattice_client::reqwest::LatticeClient;
 /// # use lattice_client::{Credentials, Signer};
 /// # fn main() -> Result<(), lattice_client::Error> {
-/// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+/// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
 /// # let client = LatticeClient::builder(signer).build()?;
 /// let request = client
 ///     .put("https://orders.example.internal/orders/42")
@@ -583,7 +588,7 @@ impl LatticeRequestBuilder {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let url = "https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/";
     /// let request = client.get(url).header("accept", "application/json").build()?;
@@ -622,7 +627,7 @@ impl LatticeRequestBuilder {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let mut headers = reqwest::header::HeaderMap::new();
     /// headers.insert("x-tenant", reqwest::header::HeaderValue::from_static("blue"));
@@ -666,7 +671,7 @@ impl LatticeRequestBuilder {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>("a"), Ok("b")]);
     /// let request = client
@@ -691,7 +696,7 @@ impl LatticeRequestBuilder {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let request = client
     ///     .get("https://orders.example.internal/search?page=2")
@@ -723,7 +728,7 @@ impl LatticeRequestBuilder {
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let request = client
     ///     .get("https://orders.example.internal/")
@@ -750,15 +755,16 @@ impl LatticeRequestBuilder {
 
     /// Signs this request for `region` instead of the region of the host or
     /// the signer's default (stored as a [`SigningRegion`] in the request's
-    /// extensions, so it survives [`build`](Self::build)). Ignored with
-    /// SigV4A, whose region set covers every region.
+    /// extensions, so it survives [`build`](Self::build)). It applies to every
+    /// redirect hop of the request. Ignored with SigV4A, whose region set
+    /// covers every region.
     ///
     /// ```
     /// # use lattice_client::reqwest::{sign_request, LatticeClient};
     /// # use lattice_client::{Credentials, Signer};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), lattice_client::Error> {
-    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer.clone()).build()?;
     /// let mut request = client
     ///     .get("https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/")
@@ -809,8 +815,15 @@ impl LatticeRequestBuilder {
     ///
     /// Those of [`build`](Self::build) and [`LatticeClient::execute`].
     pub async fn send(self) -> Result<Response, Error> {
-        let client = self.client.clone();
-        let request = self.build()?;
+        let Self {
+            client,
+            request,
+            region,
+        } = self;
+        let request = match region {
+            Some(region) => with_region(request?, region)?,
+            None => request?,
+        };
         client.execute(request).await
     }
 }
@@ -831,7 +844,13 @@ impl LatticeRequestBuilder {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), lattice_client::Error> {
 /// let signer = Signer::builder()
-///     .credentials(Credentials::for_tests_with_session_token())
+///     .credentials(Credentials::new(
+///         "AKIDEXAMPLE",
+///         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+///         Some("EXAMPLE-SESSION-TOKEN".to_owned()),
+///         None,
+///         "example",
+///     ))
 ///     .build()?;
 /// let url = "https://Orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws.:443/orders";
 /// let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().expect("valid URL"));
@@ -863,7 +882,8 @@ pub async fn sign_request(signer: &Signer, request: &mut Request) -> Result<Sign
 /// `Policy::none()` a `3xx` comes back to the caller; use [`LatticeClient`]
 /// with [`follow_redirects`](LatticeClientBuilder::follow_redirects) to follow
 /// redirects safely. [`LatticeClient::reqwest_client`] is a suitable inner
-/// client.
+/// client. A `tracing` warning is logged when a response comes from another
+/// URL than the one that was signed (reqwest followed a redirect).
 ///
 /// Add it last (innermost), after retry middlewares, so that every attempt is
 /// signed afresh with a current `x-amz-date`. A [`SigningRegion`] extension
@@ -874,7 +894,7 @@ pub async fn sign_request(signer: &Signer, request: &mut Request) -> Result<Sign
 /// use lattice_client::{Credentials, Signer, SigningRegion};
 ///
 /// # fn main() -> Result<(), lattice_client::Error> {
-/// let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+/// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
 /// let transport = LatticeClient::builder(signer.clone()).build()?;
 /// let client = reqwest_middleware::ClientBuilder::new(transport.reqwest_client().clone())
 ///     .with(SigV4Middleware::new(signer))
@@ -903,7 +923,7 @@ impl SigV4Middleware {
     /// # use lattice_client::reqwest::SigV4Middleware;
     /// # use lattice_client::{Credentials, Signer};
     /// # fn main() -> Result<(), lattice_client::Error> {
-    /// let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// let middleware = SigV4Middleware::new(signer);
     /// # let _ = middleware;
     /// # Ok(())
@@ -926,7 +946,28 @@ impl reqwest_middleware::Middleware for SigV4Middleware {
         sign_in_place(&self.signer, &mut req, region.as_ref())
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
-        next.run(req, extensions).await
+        let url = req.url().clone();
+        let response = next.run(req, extensions).await?;
+        warn_if_reqwest_followed(&url, &response);
+        Ok(response)
+    }
+}
+
+/// reqwest followed a redirect by itself (its client was not built with
+/// `redirect::Policy::none()`): the signature headers, and on another host the
+/// session token, may have gone where they should not.
+fn warn_if_reqwest_followed(sent: &Url, response: &Response) {
+    let reached = response.url();
+    if reached != sent {
+        let other_host = reached.host_str() != sent.host_str()
+            || reached.port_or_known_default() != sent.port_or_known_default();
+        tracing::warn!(
+            sent = %redacted(sent),
+            reached = %redacted(reached),
+            other_host,
+            "the reqwest client followed a redirect by itself, carrying the signature headers \
+             (and x-amz-security-token even to another host); build it with `redirect::Policy::none()`"
+        );
     }
 }
 
