@@ -114,6 +114,13 @@ pub enum Error {
     #[error("TLS configuration: {0}")]
     Tls(String),
 
+    /// A request could not be built (caller's request): a header name or
+    /// value is invalid.
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+    #[error("invalid request: {0}; check the header names and values")]
+    InvalidRequest(#[source] http::Error),
+
     /// The HTTP client failed (transport).
     #[cfg(feature = "reqwest")]
     #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
