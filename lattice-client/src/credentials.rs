@@ -53,6 +53,9 @@ struct Inner {
 #[derive(Default)]
 struct State {
     current: Option<Credentials>,
+    /// When `current` was received (to cap the refresh window for
+    /// short-lived credentials).
+    received_at: Option<SystemTime>,
     in_flight: Option<(u64, RefreshFuture)>,
     generation: u64,
 }
@@ -85,13 +88,24 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The refresh window for credentials received at `received_at` that
+    /// expire at `expiry`: the configured window, but at most half their
+    /// lifetime, so that short-lived credentials are not refreshed on every
+    /// request.
+    fn window(&self, received_at: Option<SystemTime>, expiry: SystemTime) -> Duration {
+        let lifetime = received_at
+            .and_then(|r| expiry.duration_since(r).ok())
+            .unwrap_or(self.refresh_window.saturating_mul(2));
+        self.refresh_window.min(lifetime / 2)
+    }
+
     fn freshness(&self, state: &State, now: SystemTime) -> Freshness {
         match &state.current {
             None => Freshness::Stale,
             Some(creds) => match creds.expiry() {
                 None => Freshness::Fresh(creds.clone()),
                 Some(expiry) if now >= expiry => Freshness::Stale,
-                Some(expiry) if now + self.refresh_window >= expiry => {
+                Some(expiry) if now + self.window(state.received_at, expiry) >= expiry => {
                     Freshness::InWindow(creds.clone())
                 }
                 Some(_) => Freshness::Fresh(creds.clone()),
@@ -207,6 +221,7 @@ impl CredentialsCache {
         state.generation = state.generation.wrapping_add(1);
         let generation = state.generation;
         let provider = self.inner.provider.clone();
+        let time = self.inner.time.clone();
         let weak: Weak<Inner> = Arc::downgrade(&self.inner);
         let fut: Pin<Box<dyn Future<Output = RefreshResult> + Send>> = Box::pin(async move {
             tracing::debug!("refreshing AWS credentials");
@@ -217,6 +232,7 @@ impl CredentialsCache {
                     state.in_flight = None;
                     if let Ok(creds) = &result {
                         state.current = Some(creds.clone());
+                        state.received_at = Some(time.now());
                     }
                 }
             }
@@ -298,6 +314,34 @@ mod tests {
         assert_eq!(a.access_key_id(), b.access_key_id());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert!(cache.try_get_now().is_some());
+    }
+
+    #[tokio::test]
+    async fn short_lived_credentials_are_not_refreshed_on_every_call() {
+        // 4-minute credentials under a 5-minute window: the window shrinks to
+        // half the lifetime, so the cache settles instead of refreshing again
+        // on every call.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let time = SharedTimeSource::new(StaticTimeSource::new(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000),
+        ));
+        let provider = Counting {
+            calls: calls.clone(),
+            fail: false,
+            lifetime: Duration::from_secs(240),
+            time: time.clone(),
+        };
+        let cache = CredentialsCache::with_settings(
+            SharedCredentialsProvider::new(provider),
+            time,
+            DEFAULT_REFRESH_WINDOW,
+        );
+        for _ in 0..100 {
+            cache.get().await.expect("credentials");
+            assert!(cache.try_get_now().is_some());
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
