@@ -193,16 +193,26 @@ impl HyperClientBuilder {
                 "the hyper client trusts no root certificate: https:// requests will fail verification"
             );
         }
-        let tls = lattice_client::tls::client_config(roots)?;
+        let mut tls = lattice_client::tls::client_config(roots)?;
+        // hyper-rustls panics ("ALPN protocols should not be pre-defined") on
+        // a config that already lists ALPN protocols, and sets them itself
+        // from the versions enabled below.
+        tls.alpn_protocols.clear();
         let mut http = HttpConnector::new_with_resolver(self.resolver);
         http.enforce_http(false);
         http.set_connect_timeout(self.connect_timeout);
         http.set_nodelay(true);
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        let versions = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
-            .https_or_http()
-            .enable_all_versions()
-            .wrap_connector(http);
+            .https_or_http();
+        // HTTP/2 only: offer only `h2`, so that a server without HTTP/2 fails
+        // the handshake instead of receiving an HTTP/2 preface on HTTP/1.1.
+        let versions = if self.http2_only {
+            versions.enable_http2()
+        } else {
+            versions.enable_all_versions()
+        };
+        let connector = versions.wrap_connector(http);
         let mut builder = Client::builder(TokioExecutor::new());
         builder.pool_idle_timeout(self.pool_idle_timeout);
         if self.http2_only {
@@ -212,5 +222,26 @@ impl HyperClientBuilder {
         Ok(SignedHyperClient {
             inner: SigV4Service::new(client, self.signer),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lattice_client::Credentials;
+
+    #[test]
+    fn build_does_not_panic_on_the_workspace_tls_config() {
+        let signer = Signer::builder()
+            .credentials(Credentials::for_tests())
+            .build()
+            .expect("signer");
+        for http2_only in [false, true] {
+            let client = HyperClientBuilder::new(signer.clone())
+                .platform_roots(false)
+                .http2_only(http2_only)
+                .build::<http_body_util::Empty<bytes::Bytes>>();
+            assert!(client.is_ok(), "http2_only={http2_only}");
+        }
     }
 }
