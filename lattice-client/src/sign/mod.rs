@@ -71,6 +71,9 @@
 //! anyone on the path for as long as the signature is valid (five minutes)
 //! and the token lives.
 
+pub mod canonical;
+pub mod verify;
+
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
