@@ -1,9 +1,15 @@
 //! A loopback echo server that reports what a signed request looked like on
 //! arrival. It serves HTTP/1.1 and HTTP/2 (prior knowledge) on plain TCP.
 //! `/status/NNN` answers with status NNN; every other path with 200.
+//!
+//! Started with [`start_verifying`], it checks every signature as VPC Lattice
+//! does ([`lattice_client::sign::verify`]): a good one is reported with the
+//! principal it authenticated, a bad one is answered with a 403 and Lattice's
+//! one-line error, an unsigned request is reported as anonymous.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -14,6 +20,11 @@ use hyper_util::server::conn::auto;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+use lattice_client::sign::verify::{StaticCredentials, Verifier};
+
+/// The verifier the echo server checks signatures with.
+pub type EchoVerifier = Verifier<StaticCredentials<String>>;
 
 /// A running echo server; stops when dropped.
 #[derive(Debug)]
@@ -41,6 +52,19 @@ impl Drop for EchoServer {
 ///
 /// When the socket cannot be bound.
 pub async fn start() -> std::io::Result<EchoServer> {
+    serve(None).await
+}
+
+/// Starts the echo server with a signature verifier.
+///
+/// # Errors
+///
+/// When the socket cannot be bound.
+pub async fn start_verifying(verifier: EchoVerifier) -> std::io::Result<EchoServer> {
+    serve(Some(Arc::new(verifier))).await
+}
+
+async fn serve(verifier: Option<Arc<EchoVerifier>>) -> std::io::Result<EchoServer> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
@@ -48,8 +72,9 @@ pub async fn start() -> std::io::Result<EchoServer> {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
+            let verifier = verifier.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(handle);
+                let service = hyper::service::service_fn(move |req| handle(req, verifier.clone()));
                 let _ = auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
@@ -83,8 +108,29 @@ pub fn describe_authorization(value: Option<&str>) -> Value {
     })
 }
 
-async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+fn text(status: http::StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain"),
+    );
+    response
+}
+
+async fn handle(
+    request: Request<Incoming>,
+    verifier: Option<Arc<EchoVerifier>>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
+    let verified = match &verifier {
+        None => Value::Null,
+        Some(verifier) => match verifier.verify(&parts) {
+            Ok(v) => json!({ "principal": v.principal, "encoding": format!("{:?}", v.encoding) }),
+            Err(e) if e.is_unsigned() => json!({ "principal": "anonymous" }),
+            Err(e) => return Ok(text(e.status(), e.to_string())),
+        },
+    };
     let body_bytes = match body.collect().await {
         Ok(collected) => collected.to_bytes().len(),
         Err(_) => 0,
@@ -100,6 +146,7 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
         "httpVersion": format!("{:?}", parts.version),
         "host": host,
         "signature": describe_authorization(header("authorization")),
+        "verified": verified,
         "x-amz-date": header("x-amz-date"),
         "x-amz-content-sha256": header("x-amz-content-sha256"),
         "sessionToken": parts.headers.contains_key("x-amz-security-token"),

@@ -2,8 +2,10 @@
 //!
 //! Runs entirely on this machine: a small echo server on 127.0.0.1 plays the
 //! Lattice service, a resolver override points a generated Lattice name at
-//! it, and static example credentials sign the calls. The echo server reports
-//! what arrived, including which headers the signature covers.
+//! it, and static example credentials sign the calls. The echo server checks
+//! each signature as Lattice does and reports what arrived: the principal it
+//! authenticated and which headers the signature covers. A tampered request
+//! at the end shows the error line Lattice answers with.
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -15,6 +17,7 @@ use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use lattice_client::resolve::Resolver;
+use lattice_client::sign::verify::{KeyCredentials, Profile, StaticCredentials, Verifier};
 use lattice_client::{Credentials, Signer};
 use lattice_tower::hyper::HyperClientBuilder;
 
@@ -24,7 +27,17 @@ const SERVICE: &str = "quickstart-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let echo = lattice_examples::echo::start().await?;
+    // The endpoint knows our example key, as IAM would.
+    let keys = StaticCredentials::new().with(
+        "AKIDEXAMPLE",
+        KeyCredentials::new(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "arn:aws:sts::111122223333:assumed-role/quickstart/session".to_owned(),
+        )
+        .with_session_token("EXAMPLE-SESSION-TOKEN"),
+    );
+    let verifier = Verifier::builder(keys, Profile::lattice("us-west-2")).build()?;
+    let echo = lattice_examples::echo::start_verifying(verifier).await?;
     let port = echo.addr().port();
     println!(
         "local Lattice-like endpoint: http://{SERVICE}:{port} -> {}",
@@ -61,8 +74,8 @@ async fn main() -> anyhow::Result<()> {
     println!("{}", response.text().await?);
 
     // 2. hyper (HTTP/1.1 and HTTP/2 over rustls; plain HTTP here)
-    let client = HyperClientBuilder::new(signer)
-        .resolver(resolver)
+    let client = HyperClientBuilder::new(signer.clone())
+        .resolver(resolver.clone())
         .platform_roots(false)
         .build::<Full<Bytes>>()?;
     let request = http::Request::get(format!("http://{SERVICE}:{port}/orders/42"))
@@ -73,6 +86,21 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e))
         .context("hyper call")?;
     println!("\n== hyper: {}", response.status());
+    let body = response.into_body().collect().await?.to_bytes();
+    println!("{}", String::from_utf8_lossy(&body));
+
+    // 3. A request signed for one path and sent to another: rejected.
+    let mut request = http::Request::get(format!("http://{SERVICE}:{port}/orders/42"))
+        .body(Full::new(Bytes::new()))?;
+    signer.sign(&mut request).await?;
+    *request.uri_mut() = format!("http://{SERVICE}:{port}/orders/43").parse()?;
+    let plain = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(hyper_util::client::legacy::connect::HttpConnector::new_with_resolver(resolver));
+    let response = plain.request(request).await?;
+    println!(
+        "\n== tampered (signed for /orders/42, sent to /orders/43): {}",
+        response.status()
+    );
     let body = response.into_body().collect().await?.to_bytes();
     println!("{}", String::from_utf8_lossy(&body));
     Ok(())
