@@ -68,6 +68,15 @@ pub enum Error {
         host: String,
     },
 
+    /// A Lattice name, custom-domain pattern or region is malformed
+    /// (configuration or caller's input); the error names the part.
+    #[error(transparent)]
+    Name(#[from] crate::name::NameError),
+
+    /// An id or ARN is malformed (configuration or caller's input).
+    #[error(transparent)]
+    Arn(#[from] crate::arn::ArnError),
+
     /// The signer builder is missing something or holds an invalid value
     /// (configuration).
     #[error("invalid signer configuration: {0}")]

@@ -420,16 +420,11 @@ impl SignerBuilder {
         let mut domains = CustomDomains::new();
         let mut default_region_domains = Vec::new();
         for (pattern, region) in self.domains {
-            let parsed =
-                DomainPattern::parse(&pattern).map_err(|e| Error::Config(e.to_string()))?;
+            let parsed = DomainPattern::parse(&pattern)?;
             match region {
                 Some(region) => {
-                    region
-                        .validate()
-                        .map_err(|e| Error::Config(e.to_string()))?;
-                    domains
-                        .insert(parsed, region)
-                        .map_err(|e| Error::Config(e.to_string()))?;
+                    region.validate()?;
+                    domains.insert(parsed, region)?;
                 }
                 None => default_region_domains.push(parsed),
             }
