@@ -399,23 +399,10 @@ impl SignerBuilder {
             )
         })?;
         if let Some(region) = &self.region {
-            check_region(region)?;
+            DomainRegion::region(region.as_str())?;
         }
-        if let SigningAlgorithm::SigV4A { region_set } = &self.algorithm
-            && (region_set.is_empty()
-                || !region_set.split(',').all(|r| {
-                    let r = r.trim();
-                    let stem = r.strip_suffix('*').unwrap_or(r);
-                    r == "*"
-                        || (!stem.is_empty()
-                            && stem
-                                .bytes()
-                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
-                }))
-        {
-            return Err(Error::Config(format!(
-                "invalid SigV4A region set `{region_set}`: use `*` or a comma-separated list such as `us-east-1,us-west-2`"
-            )));
+        if let SigningAlgorithm::SigV4A { region_set } = &self.algorithm {
+            DomainRegion::region_set(region_set.split(',').map(str::trim))?;
         }
         let mut domains = CustomDomains::new();
         let mut default_region_domains = Vec::new();
@@ -458,24 +445,6 @@ impl SignerBuilder {
                 warned_region: Mutex::new(HashSet::new()),
             }),
         })
-    }
-}
-
-fn check_region(region: &str) -> Result<(), Error> {
-    let ok = !region.is_empty()
-        && region.len() <= 32
-        && region.split('-').count() >= 2
-        && region.split('-').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Config(format!(
-            "`{region}` is not an AWS region such as `us-west-2`"
-        )))
     }
 }
 
