@@ -114,6 +114,26 @@ pub enum Error {
     #[error("TLS configuration: {0}")]
     Tls(String),
 
+    /// The `x-amzn-lattice-*` caller identity headers are malformed (the peer
+    /// that set them: Lattice never sends such headers, so the request did not
+    /// come through Lattice unchanged).
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
+
+    /// A Lambda event is not a Lattice event or cannot be an HTTP request
+    /// (the invoker: a misconfigured trigger or a hand-written test event).
+    #[cfg(feature = "lambda")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+    #[error(transparent)]
+    Event(#[from] crate::lambda::EventError),
+
+    /// A Lambda response could not be converted (the handler's response, for
+    /// example over the 6 MB limit).
+    #[cfg(feature = "lambda")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+    #[error(transparent)]
+    Response(#[from] crate::lambda::ResponseError),
+
     /// The HTTP client failed (transport).
     #[cfg(feature = "reqwest")]
     #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
