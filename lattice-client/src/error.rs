@@ -134,6 +134,13 @@ pub enum Error {
     #[error(transparent)]
     Response(#[from] crate::lambda::ResponseError),
 
+    /// The service behind a Lambda target is no longer able to serve
+    /// (`poll_ready` failed); the invocation fails.
+    #[cfg(feature = "lambda")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+    #[error("the Lambda target's service cannot serve: {0}")]
+    ServiceNotReady(#[source] Box<dyn std::error::Error + Send + Sync>),
+
     /// The HTTP client failed (transport).
     #[cfg(feature = "reqwest")]
     #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]

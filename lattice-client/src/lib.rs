@@ -10,8 +10,9 @@
 //! * [`resolve::Resolver`]: DNS with static overrides (tests, local endpoints).
 //! * [`identity::CallerIdentity`]: who called a target behind Lattice, from the
 //!   `x-amzn-lattice-*` headers or a V2 Lambda event.
-//! * `lambda` (feature `lambda`): typed V1/V2 Lambda events and conversions to
-//!   and from `http` types.
+//! * `lambda` (feature `lambda`): typed V1/V2 Lambda events, conversions to and
+//!   from `http` types, and `lambda::run` to serve a Tower service (an axum
+//!   `Router`) as a Lattice Lambda target.
 //! * `reqwest` (feature `reqwest`): a signing client wrapper and a
 //!   `reqwest-middleware` middleware.
 //! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.

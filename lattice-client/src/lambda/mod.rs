@@ -42,6 +42,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! To serve a whole app (an axum `Router`, any `tower::Service`) as a Lambda
+//! target, pass it to [`run`]; [`Adapter`] is the same thing as a plain Tower
+//! service over event JSON, for tests and local runs.
+//!
 //! # Rules chosen here
 //!
 //! * **V1 list headers.** V1 joins repeated headers with `", "`, which cannot be
@@ -74,6 +78,7 @@
 )]
 
 pub mod convert;
+pub mod run;
 pub mod v1;
 pub mod v2;
 
@@ -93,7 +98,10 @@ pub use convert::{
     DEFAULT_MAX_JSON_BYTES, LatticeResponse, ResponseError, ResponseOptions, SetCookiePolicy,
     V1_LIST_HEADERS, is_text_content_type,
 };
-
+/// The Lambda runtime [`run`] is built on, re-exported for its `Context` (in
+/// each request's extensions) and `Error` types.
+pub use lambda_runtime;
+pub use run::{Adapter, run};
 pub use v1::V1Event;
 pub use v2::{TimeEpoch, V2Event, V2Identity, V2RequestContext};
 
