@@ -8,6 +8,11 @@
 //! * [`sign::Signer`]: SigV4 / SigV4A signing of `http::Request`s.
 //! * [`credentials::CredentialsCache`]: non-blocking cached credentials.
 //! * [`resolve::Resolver`]: DNS with static overrides (tests, local endpoints).
+//! * [`identity::CallerIdentity`]: who called a target behind Lattice, from the
+//!   `x-amzn-lattice-*` headers or a V2 Lambda event.
+//! * `lambda` (feature `lambda`): typed V1/V2 Lambda events, conversions to and
+//!   from `http` types, and `lambda::run` to serve a Tower service (an axum
+//!   `Router`) as a Lattice Lambda target.
 //! * `reqwest` (feature `reqwest`): a signing client wrapper and a
 //!   `reqwest-middleware` middleware.
 //! * [`name`] and [`arn`]: typed Lattice DNS names, custom domains, ids and ARNs.
@@ -41,6 +46,7 @@
 pub mod arn;
 pub mod credentials;
 mod error;
+pub mod identity;
 pub mod name;
 pub mod resolve;
 pub mod sign;
@@ -56,6 +62,10 @@ pub mod tls;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub mod reqwest;
+
+#[cfg(feature = "lambda")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+pub mod lambda;
 
 pub use error::Error;
 pub use sign::{Signer, SignerBuilder, SigningRegion};

@@ -4,6 +4,9 @@
 //!   [`lattice_client::Signer`]: put it in front of any
 //!   `Service<http::Request<B>>` — a hyper-util client, a tonic `Channel`, your
 //!   own transport.
+//! * [`identity::CallerIdentityLayer`] puts the caller identity Lattice sends
+//!   to servers (`x-amzn-lattice-*` headers) into request extensions, typed;
+//!   with feature `axum`, `identity::CallerIdentity` is an axum extractor.
 //! * [`hyper`] (feature `hyper`): a ready signed hyper client over rustls with
 //!   HTTP/1.1 and HTTP/2 (ALPN), and the Lattice resolver.
 //!
@@ -35,6 +38,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod identity;
 pub mod sign;
 
 #[cfg(feature = "hyper")]
@@ -42,4 +46,5 @@ pub mod sign;
 pub mod hyper;
 
 pub use error::{BoxError, Error};
+pub use identity::{CallerIdentityLayer, CallerIdentityService};
 pub use sign::{SigV4Layer, SigV4Service};

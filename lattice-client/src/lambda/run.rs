@@ -1,0 +1,432 @@
+//! Serve a Tower service (an axum `Router`, a `tower::service_fn`, …) as a
+//! Lattice Lambda target, like `lambda_http::run`.
+//!
+//! [`run`] starts [`lambda_runtime`] with an [`Adapter`] around your service.
+//! For each invocation the adapter
+//!
+//! 1. parses the event, detecting V1 or V2 ([`LatticeEvent`]);
+//! 2. turns it into an `http::Request<`[`Body`]`>` (identity, request context,
+//!    event version and the invocation's [`lambda_runtime::Context`] in its
+//!    extensions; see [`LatticeRequestExt`](super::LatticeRequestExt));
+//! 3. calls your service and converts its `http::Response` into the JSON
+//!    Lattice expects ([`LatticeResponse::from_http_response`]).
+//!
+//! # Errors become responses, not failed invocations
+//!
+//! * An error returned by your service becomes a `500` response with the
+//!   short text body `Internal Server Error` (the error is logged with
+//!   `tracing` at `error` level, never sent to the client).
+//! * A response that cannot be converted (too large for the 6 MB limit, a body
+//!   that fails while being read) becomes a short `500` too.
+//! * An event that is not a Lattice event, or that cannot be an HTTP request
+//!   (invalid method, header, path or Base64 body, malformed identity
+//!   headers), **fails the invocation** with [`Error::Event`]: Lattice never
+//!   sends one, so it means a misconfigured trigger or a hand-written test
+//!   event, which the invoker should see.
+//!
+//! # Testing without the Lambda runtime API
+//!
+//! [`Adapter`] is also a plain Tower service over the event itself —
+//! `Service<`[`serde_json::Value`]`>` (event JSON in, response JSON out) and
+//! `Service<`[`LatticeEvent`]`>` (typed) — so a whole app can be driven with
+//! fixture events in a unit test:
+//!
+//! ```
+//! use lattice_client::lambda::{Adapter, Body};
+//! use tower::{ServiceExt, service_fn};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let app = service_fn(|req: http::Request<Body>| async move {
+//!     let text = format!("{} {}", req.method(), req.uri().path());
+//!     Ok::<_, std::convert::Infallible>(
+//!         http::Response::builder()
+//!             .header("content-type", "text/plain")
+//!             .body(Body::from(text))
+//!             .expect("valid response"),
+//!     )
+//! });
+//! let event = serde_json::json!({
+//!     "raw_path": "/hello?x=1", "method": "GET",
+//!     "headers": {"host": "example.internal"},
+//!     "query_string_parameters": {"x": "1"}, "is_base64_encoded": false
+//! });
+//! let response: serde_json::Value = Adapter::new(app).oneshot(event).await?;
+//! assert_eq!(response["statusCode"], 200);
+//! assert_eq!(response["body"], "GET /hello");
+//! # Ok(())
+//! # }
+//! ```
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde_json::Value;
+use tower_service::Service;
+
+use super::{Body, EventError, LatticeEvent, LatticeResponse, ResponseOptions};
+use crate::Error;
+
+/// The body of the `500` response that stands in for a service error.
+pub const SERVICE_ERROR_BODY: &str = "Internal Server Error";
+
+/// Starts the Lambda runtime and serves every invocation with `service`,
+/// as a VPC Lattice target (V1 or V2 events, detected per event).
+///
+/// Errors from `service` become `500` responses; see the
+/// [module docs](self) for every rule.
+///
+/// ```no_run
+/// use lattice_client::lambda::{Body, LatticeRequestExt};
+/// use tower::service_fn;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), lambda_runtime::Error> {
+///     lattice_client::lambda::run(service_fn(|req: http::Request<Body>| async move {
+///         let who = req
+///             .caller_identity()
+///             .and_then(|c| c.principal.clone())
+///             .unwrap_or_else(|| "anonymous".to_owned());
+///         Ok::<_, std::convert::Infallible>(http::Response::new(Body::from(who)))
+///     }))
+///     .await
+/// }
+/// ```
+///
+/// # Errors
+///
+/// When the runtime itself fails (the Lambda runtime API is unreachable).
+///
+/// # Panics
+///
+/// As [`lambda_runtime::run`]: when the Lambda environment variables
+/// (`AWS_LAMBDA_FUNCTION_NAME`, `AWS_LAMBDA_RUNTIME_API`, …) are missing,
+/// that is, when not running inside Lambda. Use [`Adapter`] directly to run
+/// the service elsewhere.
+pub async fn run<S, B>(service: S) -> Result<(), lambda_runtime::Error>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    lambda_runtime::run(Adapter::new(service)).await
+}
+
+/// A Tower service (your HTTP app) seen as a Lattice Lambda handler.
+///
+/// It implements `Service<LambdaEvent<LatticeEvent>>` for [`lambda_runtime`],
+/// and `Service<LatticeEvent>` and `Service<serde_json::Value>` for tests and
+/// local runs. Created by [`run`], or with [`Adapter::new`].
+#[derive(Clone)]
+pub struct Adapter<S> {
+    service: S,
+    options: Arc<ResponseOptions>,
+}
+
+impl<S> fmt::Debug for Adapter<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Adapter")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Adapter<S> {
+    /// Wraps `service` with the default [`ResponseOptions`].
+    pub fn new(service: S) -> Self {
+        Self {
+            service,
+            options: Arc::new(ResponseOptions::default()),
+        }
+    }
+
+    /// Sets the response options (size limit, `Set-Cookie` policy).
+    pub fn with_options(mut self, options: ResponseOptions) -> Self {
+        self.options = Arc::new(options);
+        self
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.service
+    }
+
+    /// Unwraps the service.
+    pub fn into_inner(self) -> S {
+        self.service
+    }
+}
+
+/// The future of every [`Adapter`] service.
+pub type AdapterFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
+
+impl<S, B> Adapter<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>>,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    /// Converts `event` and calls the service (which must be ready).
+    fn handle(
+        &mut self,
+        event: LatticeEvent,
+        context: Option<lambda_runtime::Context>,
+    ) -> AdapterFuture<LatticeResponse> {
+        let mut request = match event.into_http_request() {
+            Ok(r) => r,
+            Err(e) => return Box::pin(std::future::ready(Err(Error::Event(e)))),
+        };
+        if let Some(context) = context {
+            request.extensions_mut().insert(context);
+        }
+        let call = self.service.call(request);
+        let options = Arc::clone(&self.options);
+        Box::pin(async move {
+            let result: Result<_, Box<dyn StdError + Send + Sync>> = call.await.map_err(Into::into);
+            match result {
+                Ok(response) => Ok(LatticeResponse::from_http_response(response, &options).await),
+                Err(e) => {
+                    tracing::error!(error = %e, "the service failed; answering 500");
+                    Ok(LatticeResponse::text(500, SERVICE_ERROR_BODY))
+                }
+            }
+        })
+    }
+}
+
+impl<S, B> Service<LatticeEvent> for Adapter<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>>,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    type Response = LatticeResponse;
+    type Error = Error;
+    type Future = AdapterFuture<LatticeResponse>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        poll_inner(&mut self.service, cx)
+    }
+
+    fn call(&mut self, event: LatticeEvent) -> Self::Future {
+        self.handle(event, None)
+    }
+}
+
+impl<S, B> Service<Value> for Adapter<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>>,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    type Response = Value;
+    type Error = Error;
+    type Future = AdapterFuture<Value>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        poll_inner(&mut self.service, cx)
+    }
+
+    fn call(&mut self, event: Value) -> Self::Future {
+        let event = match serde_json::from_value::<LatticeEvent>(event) {
+            Ok(e) => e,
+            Err(e) => return Box::pin(std::future::ready(Err(Error::Event(EventError::Json(e))))),
+        };
+        let fut = self.handle(event, None);
+        Box::pin(async move {
+            let response = fut.await?;
+            serde_json::to_value(&response).map_err(|e| Error::Response(e.into()))
+        })
+    }
+}
+
+impl<S, B> Service<LambdaEvent<LatticeEvent>> for Adapter<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>>,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    type Response = LatticeResponse;
+    type Error = Error;
+    type Future = AdapterFuture<LatticeResponse>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        poll_inner(&mut self.service, cx)
+    }
+
+    fn call(&mut self, event: LambdaEvent<LatticeEvent>) -> Self::Future {
+        self.handle(event.payload, Some(event.context))
+    }
+}
+
+/// Polls the inner service; its error (which only a service that can never
+/// serve again returns from `poll_ready`) fails the invocation.
+fn poll_inner<S, R>(service: &mut S, cx: &mut Context<'_>) -> Poll<Result<(), Error>>
+where
+    S: Service<R>,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    service
+        .poll_ready(cx)
+        .map_err(|e| Error::ServiceNotReady(e.into()))
+}
+
+impl From<Error> for Diagnostic {
+    fn from(error: Error) -> Self {
+        let error_type = match &error {
+            Error::Event(_) => "Lattice.InvalidEvent",
+            Error::Response(_) => "Lattice.InvalidResponse",
+            Error::ServiceNotReady(_) => "Lattice.ServiceNotReady",
+            _ => "Lattice.Error",
+        };
+        Diagnostic {
+            error_type: error_type.to_owned(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use std::convert::Infallible;
+
+    use serde_json::json;
+    use tower::{ServiceExt, service_fn};
+
+    use super::*;
+    use crate::lambda::{EventVersion, LatticeRequestExt};
+
+    /// Answers with the path, the event version and the caller's principal.
+    fn app() -> impl Service<
+        http::Request<Body>,
+        Response = http::Response<Body>,
+        Error = Infallible,
+        Future = impl Future<Output = Result<http::Response<Body>, Infallible>> + Send,
+    > + Clone {
+        service_fn(|req: http::Request<Body>| async move {
+            let text = format!(
+                "{} {:?} {} {}",
+                req.uri().path(),
+                req.event_version().unwrap(),
+                req.caller_identity()
+                    .and_then(|c| c.principal.clone())
+                    .unwrap_or_default(),
+                req.extensions()
+                    .get::<lambda_runtime::Context>()
+                    .map_or("-", |c| c.request_id.as_str()),
+            );
+            Ok(http::Response::builder()
+                .header("content-type", "text/plain")
+                .body(Body::from(text))
+                .unwrap())
+        })
+    }
+
+    fn v2() -> Value {
+        json!({
+            "version": "2.0", "path": "/a?x=1", "method": "GET",
+            "headers": {"host": ["h.example"]},
+            "requestContext": {"identity": {"principal": "arn:aws:iam::123456789012:role/r"}}
+        })
+    }
+
+    #[tokio::test]
+    async fn value_in_value_out_both_versions() {
+        let out: Value = Adapter::new(app()).oneshot(v2()).await.unwrap();
+        assert_eq!(out["statusCode"], 200);
+        assert_eq!(out["isBase64Encoded"], false);
+        assert_eq!(out["body"], "/a V2 arn:aws:iam::123456789012:role/r -");
+
+        let v1 = json!({
+            "raw_path": "/b", "method": "POST", "headers": {
+                "x-amzn-lattice-identity": "Principal=arn:aws:iam::123456789012:user/u"
+            }
+        });
+        let out: Value = Adapter::new(app()).oneshot(v1).await.unwrap();
+        assert_eq!(out["body"], "/b V1 arn:aws:iam::123456789012:user/u -");
+    }
+
+    #[tokio::test]
+    async fn lambda_event_puts_the_context_in_extensions() {
+        let mut context = lambda_runtime::Context::default();
+        context.request_id = "req-1".into();
+        let event = LambdaEvent::new(
+            serde_json::from_value::<LatticeEvent>(v2()).unwrap(),
+            context,
+        );
+        let out = Adapter::new(app()).oneshot(event).await.unwrap();
+        assert_eq!(
+            out.body.as_deref(),
+            Some("/a V2 arn:aws:iam::123456789012:role/r req-1")
+        );
+        assert_eq!(
+            serde_json::from_value::<LatticeEvent>(v2())
+                .unwrap()
+                .version(),
+            EventVersion::V2
+        );
+    }
+
+    #[tokio::test]
+    async fn service_errors_become_a_short_500() {
+        let failing = service_fn(|_req: http::Request<Body>| async move {
+            Err::<http::Response<Body>, _>(std::io::Error::other("database down: secret details"))
+        });
+        let out: Value = Adapter::new(failing).oneshot(v2()).await.unwrap();
+        assert_eq!(out["statusCode"], 500);
+        assert_eq!(out["body"], SERVICE_ERROR_BODY);
+        assert!(!out.to_string().contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn oversize_responses_become_a_500() {
+        let big = service_fn(|_req: http::Request<Body>| async move {
+            Ok::<_, Infallible>(http::Response::new(Body::from(vec![0u8; 4096])))
+        });
+        let out = Adapter::new(big)
+            .with_options(ResponseOptions::default().max_json_bytes(1024))
+            .oneshot(serde_json::from_value::<LatticeEvent>(v2()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(out.status_code, 500);
+    }
+
+    #[tokio::test]
+    async fn malformed_events_fail_with_typed_errors() {
+        for bad in [
+            json!([1, 2]),
+            json!({"foo": 1}),
+            json!({"version": "3.0", "path": "/", "method": "GET"}),
+            json!({"version": "2.0", "path": "/", "method": "G E T"}),
+            json!({"version": "2.0", "path": "/", "method": "GET", "body": "***", "isBase64Encoded": true}),
+            json!({"raw_path": "/", "method": "GET", "headers": {"x-amzn-lattice-identity": "Principal"}}),
+        ] {
+            let err = Adapter::new(app()).oneshot(bad.clone()).await.unwrap_err();
+            assert!(matches!(err, Error::Event(_)), "{bad}: {err}");
+            let diagnostic = Diagnostic::from(err);
+            assert_eq!(diagnostic.error_type, "Lattice.InvalidEvent");
+            assert!(!diagnostic.error_message.is_empty());
+        }
+    }
+}
