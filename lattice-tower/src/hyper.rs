@@ -193,7 +193,10 @@ impl HyperClientBuilder {
                 "the hyper client trusts no root certificate: https:// requests will fail verification"
             );
         }
-        let tls = lattice_client::tls::client_config(roots)?;
+        let mut tls = lattice_client::tls::client_config(roots)?;
+        // hyper-rustls sets ALPN itself from the enabled versions (`h2`,
+        // `http/1.1`) and panics when the configuration already has some.
+        tls.alpn_protocols.clear();
         let mut http = HttpConnector::new_with_resolver(self.resolver);
         http.enforce_http(false);
         http.set_connect_timeout(self.connect_timeout);
@@ -212,5 +215,25 @@ impl HyperClientBuilder {
         Ok(SignedHyperClient {
             inner: SigV4Service::new(client, self.signer),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http_body_util::Empty;
+    use lattice_client::Credentials;
+
+    #[test]
+    fn build_succeeds() {
+        let signer = Signer::builder()
+            .credentials(Credentials::for_tests())
+            .build()
+            .expect("signer");
+        let client = HyperClientBuilder::new(signer)
+            .platform_roots(false)
+            .build::<Empty<Bytes>>();
+        assert!(client.is_ok());
     }
 }
