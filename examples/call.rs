@@ -1,1 +1,3 @@
+//! The `call` example (placeholder until it is written).
+
 fn main() {}

@@ -1,1 +1,3 @@
+//! The `quickstart` example (placeholder until it is written).
+
 fn main() {}

@@ -365,8 +365,8 @@ impl SignerBuilder {
         if let Some(region) = &self.region {
             check_region(region)?;
         }
-        if let SigningAlgorithm::SigV4A { region_set } = &self.algorithm {
-            if region_set.is_empty()
+        if let SigningAlgorithm::SigV4A { region_set } = &self.algorithm
+            && (region_set.is_empty()
                 || !region_set.split(',').all(|r| {
                     let r = r.trim();
                     let stem = r.strip_suffix('*').unwrap_or(r);
@@ -375,12 +375,11 @@ impl SignerBuilder {
                             && stem
                                 .bytes()
                                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
-                })
-            {
-                return Err(Error::Config(format!(
-                    "invalid SigV4A region set `{region_set}`: use `*` or a comma-separated list such as `us-east-1,us-west-2`"
-                )));
-            }
+                }))
+        {
+            return Err(Error::Config(format!(
+                "invalid SigV4A region set `{region_set}`: use `*` or a comma-separated list such as `us-east-1,us-west-2`"
+            )));
         }
         let domains = self
             .domains
@@ -768,15 +767,14 @@ fn sign_head(
             })?;
         let sensitive = header.sensitive() || header.name() == "authorization";
         value.set_sensitive(sensitive);
-        if header.name() == "authorization" {
-            if let Some(sh) = value
+        if header.name() == "authorization"
+            && let Some(sh) = value
                 .to_str()
                 .ok()
                 .and_then(|v| v.split("SignedHeaders=").nth(1))
                 .and_then(|v| v.split(',').next())
-            {
-                signed_headers = sh.to_owned();
-            }
+        {
+            signed_headers = sh.to_owned();
         }
         headers.insert(header.name(), value);
     }

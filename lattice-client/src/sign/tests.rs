@@ -367,13 +367,13 @@ proptest! {
     #[test]
     fn normalised_authority_is_idempotent(host in "[a-z0-9]{1,10}(\\.[a-zA-Z0-9]{1,10}){0,3}\\.?", port in proptest::option::of(1u16..)) {
         let authority = match port { Some(p) => format!("{host}:{p}"), None => host.clone() };
-        if let Ok(uri) = format!("https://{authority}/").parse::<Uri>() {
-            if let Ok((new_uri, a)) = normalize_authority(&uri) {
-                let again = new_uri.unwrap_or(uri);
-                let (second, b) = normalize_authority(&again).expect("normalised URI stays valid");
-                prop_assert!(second.is_none());
-                prop_assert_eq!(a, b);
-            }
+        if let Ok(uri) = format!("https://{authority}/").parse::<Uri>()
+            && let Ok((new_uri, a)) = normalize_authority(&uri)
+        {
+            let again = new_uri.unwrap_or(uri);
+            let (second, b) = normalize_authority(&again).expect("normalised URI stays valid");
+            prop_assert!(second.is_none());
+            prop_assert_eq!(a, b);
         }
     }
 }

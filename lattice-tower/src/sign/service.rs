@@ -89,10 +89,10 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        if let Some(origin) = &self.origin {
-            if let Err(e) = apply_origin(origin, request.uri_mut()) {
-                return ResponseFuture::failed(e);
-            }
+        if let Some(origin) = &self.origin
+            && let Err(e) = apply_origin(origin, request.uri_mut())
+        {
+            return ResponseFuture::failed(e);
         }
         // Fast path: credentials are at hand, sign now and call at once.
         if let Some(credentials) = self.signer.credentials().try_get_now() {
