@@ -1,11 +1,8 @@
 //! Runs the `lambda-target` example binary on the fixture events and checks
 //! the JSON it prints: one Lattice response whose body is the echo.
 //!
-//! The binary is (re)built once per test run with the `cargo` that runs the
-//! tests (`cargo build -p lattice-examples --example lambda-target`, a no-op
-//! when it is up to date), so a `--test lambda_target` run never checks a
-//! stale binary; it is found next to this test's executable
-//! (`target/<profile>/examples/`).
+//! `cargo test` builds the package's examples first; the binary is found
+//! next to this test's executable (`target/<profile>/examples/`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,7 +12,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -24,39 +20,21 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/lambda")
 }
 
+/// `target/<profile>/examples/lambda-target`: `cargo test` builds the
+/// package's examples before it runs its tests.
 fn example_binary() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        // target/<profile>/deps/lambda_target-<hash>
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut build = Command::new(cargo);
-        build.args([
-            "build",
-            "-p",
-            "lattice-examples",
-            "--example",
-            "lambda-target",
-        ]);
-        if let Some(target_dir) = profile_dir.parent() {
-            build.arg("--target-dir").arg(target_dir);
-        }
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            build.arg("--release");
-        }
-        let status = build.status().unwrap();
-        assert!(
-            status.success(),
-            "building the lambda-target example failed"
-        );
-        let bin = profile_dir
-            .join("examples")
-            .join(format!("lambda-target{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.exists(), "{} is missing", bin.display());
-        bin
-    })
-    .clone()
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/lambda_target-<hash>
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = profile_dir
+        .join("examples")
+        .join(format!("lambda-target{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run through `cargo test`",
+        bin.display()
+    );
+    bin
 }
 
 fn run(args: &[&str]) -> Output {
