@@ -43,7 +43,7 @@
 //! ```
 //!
 //! To serve a whole app (an axum `Router`, any `tower::Service`) as a Lambda
-//! target, pass it to [`run`]; [`Adapter`] is the same thing as a plain Tower
+//! target, pass it to [`run()`]; [`Adapter`] is the same thing as a plain Tower
 //! service over event JSON, for tests and local runs.
 //!
 //! # Rules chosen here
@@ -98,7 +98,7 @@ pub use convert::{
     DEFAULT_MAX_JSON_BYTES, LatticeResponse, ResponseError, ResponseOptions, SetCookiePolicy,
     V1_LIST_HEADERS, is_text_content_type,
 };
-/// The Lambda runtime [`run`] is built on, re-exported for its `Context` (in
+/// The Lambda runtime [`run()`] is built on, re-exported for its `Context` (in
 /// each request's extensions) and `Error` types.
 pub use lambda_runtime;
 pub use run::{Adapter, run};

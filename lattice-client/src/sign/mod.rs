@@ -355,7 +355,7 @@ impl SignerBuilder {
     }
 
     /// Registers every domain of a prepared table (see
-    /// [`CustomDomains`](crate::name::CustomDomains)).
+    /// [`CustomDomains`]).
     pub fn custom_domains(mut self, table: CustomDomains) -> Self {
         for (pattern, region) in table.iter() {
             self.domains
