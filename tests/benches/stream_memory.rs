@@ -14,15 +14,13 @@
 //! quick run). Without `--bench` (as under `cargo test --benches`) the default
 //! is 8 MiB.
 //!
-//! Allocations are counted by the `cap` crate's wrapper around the system
-//! allocator (the workspace forbids `unsafe_code`, so the bench cannot
-//! implement `GlobalAlloc` itself). Its peak cannot be reset: the bench reads
-//! the peak before and after the upload, and when the upload did not raise it
-//! the printed figure is an upper bound, marked `≤`.
+//! Allocations are counted by `peak_alloc` (the same counting allocator as
+//! the streaming-memory tests; the workspace forbids `unsafe_code`, so the
+//! bench cannot implement `GlobalAlloc` itself). The peak is reset after the
+//! warm-up, so the figure is the upload's own peak growth.
 
 mod common;
 
-use std::alloc::System;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -31,7 +29,6 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use cap::Cap;
 use http::Request;
 use http_body::{Body, Frame, SizeHint};
 use lattice_tower::hyper::SignedHyperClient;
@@ -39,7 +36,7 @@ use lattice_tower::hyper::SignedHyperClient;
 use common::{client_builder, read_text, spawn_server};
 
 #[global_allocator]
-static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
+static ALLOCATOR: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
 
 const MIB: u64 = 1024 * 1024;
 /// The body is this static block repeated: producing it allocates nothing.
@@ -131,12 +128,12 @@ fn main() -> anyhow::Result<()> {
         anyhow::ensure!(upload(&client, &url, warm_up).await? == warm_up);
 
         let received_before = server.counters.body_bytes.load(Ordering::SeqCst);
-        let peak_before = ALLOCATOR.max_allocated();
-        let baseline = ALLOCATOR.allocated();
+        let baseline = ALLOCATOR.current_usage();
+        ALLOCATOR.reset_peak_usage();
         let start = Instant::now();
         let echoed = upload(&client, &url, total).await?;
         let elapsed = start.elapsed();
-        let peak = ALLOCATOR.max_allocated();
+        let peak = ALLOCATOR.peak_usage();
         let received = server.counters.body_bytes.load(Ordering::SeqCst) - received_before;
 
         anyhow::ensure!(
@@ -152,13 +149,9 @@ fn main() -> anyhow::Result<()> {
             "both uploads must be signed"
         );
 
-        let (bound, growth) = if peak > peak_before {
-            ("", peak - baseline)
-        } else {
-            ("≤ ", peak_before.saturating_sub(baseline))
-        };
+        let growth = peak.saturating_sub(baseline);
         println!(
-            "{} streamed: peak allocation growth {bound}{:.2} MiB \
+            "{} streamed: peak allocation growth {:.2} MiB \
              (live heap before {:.2} MiB, {:.0} MiB/s)",
             describe(total),
             mib(growth),
