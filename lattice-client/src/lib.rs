@@ -20,7 +20,7 @@
 //!   explains as Lattice does.
 //! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.
 //! * `fake` (feature `fake`): building blocks of an in-process fake Lattice
-//!   data plane — listener-rule routing so far.
+//!   data plane — listener-rule routing and access-log records.
 //!
 //! Tower layers and a ready signed hyper client live in `lattice-tower`.
 //!

@@ -11,6 +11,9 @@
 //!   quotas as [`routing::Limits`]), and a matcher that picks a rule by
 //!   priority, the default action last, and a target group by weight with an
 //!   injectable random source.
+//! * [`access_log`]: the service access-log record with Lattice's field
+//!   names (`"-"` for empty values), JSON-lines rendering and a bounded
+//!   in-memory [`access_log::AccessLogSink`].
 //!
 //! # What is to come
 //!
@@ -26,4 +29,5 @@
 //!   one access-log record per request.
 //! * A YAML/JSON config file in the API's shapes and a runner example.
 
+pub mod access_log;
 pub mod routing;
