@@ -44,6 +44,8 @@
 //!   as such, though Lattice documents only the first two).
 //! * `listenerType`, `listenerId` and `callerPrincipalOrgID` are not in the
 //!   documented table but appear in real records (OBSERVED); they are kept.
+//! * Reading records back ([`AccessLogRecord::from_json`]) treats `"-"`,
+//!   `""`, `null` and the documentation example's string `"null"` as absent.
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -70,6 +70,11 @@
 //!   [`RouteOutcome::NoEligibleTargetGroup`], which the server answers with a
 //!   500 (Lattice's "cannot reach targets").
 //! * **Fixed responses** accept 404 and 500 only (current documentation).
+//! * **Empty `headerMatches`**: an empty list is the same as no list (no
+//!   header condition); the API's minimum of one item is not enforced.
+//! * **Unknown JSON fields** are rejected (`deny_unknown_fields`) so that a
+//!   misspelt `caseSensitive` cannot silently change a match; request-only
+//!   `CreateRule` fields (`listenerIdentifier`, `tags`, …) must be left out.
 //! * **Quotas** that are adjustable in Lattice are [`Limits`] fields with
 //!   Lattice's defaults; the header-match count (5) and the ranges of
 //!   priorities (1–100) and weights (0–999) are fixed, as in Lattice.
