@@ -19,6 +19,8 @@
 //! * `policy` (feature `policy`): IAM auth-policy evaluation that decides and
 //!   explains as Lattice does.
 //! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.
+//! * `fake` (feature `fake`): building blocks of an in-process fake Lattice
+//!   data plane — listener-rule routing and access-log records.
 //!
 //! Tower layers and a ready signed hyper client live in `lattice-tower`.
 //!
@@ -66,6 +68,10 @@ pub mod reqwest;
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
+
+#[cfg(feature = "fake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+pub mod fake;
 
 pub use error::Error;
 pub use sign::{Signer, SignerBuilder, SigningRegion};
