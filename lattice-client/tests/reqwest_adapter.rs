@@ -621,3 +621,45 @@ async fn https_with_an_extra_root_negotiates_h2_and_signs_the_authority() {
     let err = untrusting.get(&url).send().await.unwrap_err();
     assert!(matches!(err, Error::Reqwest(_)), "{err}");
 }
+
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_user_client_that_follows_redirects_itself_is_reported() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = start(None).await;
+    // Wrong on purpose: reqwest's own redirect policy.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .dns_resolver(Arc::new(resolver()))
+        .no_proxy()
+        .build()
+        .unwrap();
+    let response = LatticeClient::from_client(http, signer())
+        .get(server.url(ORDERS, "/chain/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("followed a redirect by itself"), "{logs}");
+    assert!(!logs.contains(TOKEN), "{logs}");
+}
