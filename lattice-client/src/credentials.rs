@@ -190,6 +190,11 @@ impl CredentialsCache {
     /// [`Error::Credentials`] when the provider fails; every caller waiting on
     /// that refresh gets the same error, and the next call tries again.
     pub async fn get(&self) -> Result<Credentials, Error> {
+        // Usable credentials (or an in-window refresh started in the
+        // background) need no waiting.
+        if let Some(creds) = self.try_get_now() {
+            return Ok(creds);
+        }
         let now = self.inner.time.now();
         let fut = {
             let mut state = self.inner.lock();

@@ -24,7 +24,7 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
 use lattice_client::sign::canonical::{
-    CanonicalRequest, CredentialScope, EncodingMode, SigningAlgorithm, StringToSign,
+    Algorithm, CanonicalRequest, CredentialScope, EncodingMode, StringToSign,
 };
 use lattice_client::sign::verify::{
     EncodingPolicy, GenericProfile, KeyCredentials, PayloadPolicy, Profile, RequestView,
@@ -226,7 +226,7 @@ struct Tally {
     skipped: BTreeMap<String, String>,
 }
 
-fn run_collection(dir: &Path, algorithm: SigningAlgorithm, tally: &mut Tally) {
+fn run_collection(dir: &Path, algorithm: Algorithm, tally: &mut Tally) {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -251,7 +251,7 @@ fn run_collection(dir: &Path, algorithm: SigningAlgorithm, tally: &mut Tally) {
 }
 
 /// Runs one case; `Err(reason)` means skipped, a failed check panics.
-fn run_case(case: &Path, name: &str, algorithm: SigningAlgorithm) -> Result<(), String> {
+fn run_case(case: &Path, name: &str, algorithm: Algorithm) -> Result<(), String> {
     // Representability first: the plain request must be an http::Request.
     let plain = parse_raw(&read(&case.join("request.txt")));
     to_http(&plain)?;
@@ -299,7 +299,7 @@ fn run_case(case: &Path, name: &str, algorithm: SigningAlgorithm) -> Result<(), 
 
     let date = &expected_date[..8];
     let scope = match algorithm {
-        SigningAlgorithm::V4 => CredentialScope::v4(date, &ctx.region, &ctx.service),
+        Algorithm::V4 => CredentialScope::v4(date, &ctx.region, &ctx.service),
         _ => CredentialScope::v4a(date, &ctx.service),
     };
     let sts = StringToSign::new(algorithm, &expected_date, scope.clone(), &creq);
@@ -323,7 +323,7 @@ fn run_case(case: &Path, name: &str, algorithm: SigningAlgorithm) -> Result<(), 
     }
 
     match algorithm {
-        SigningAlgorithm::V4 => {
+        Algorithm::V4 => {
             let key = aws_sigv4::sign::v4::generate_signing_key(
                 &secret,
                 parse_amz_date(&expected_date).unwrap(),
@@ -389,8 +389,8 @@ fn run_case(case: &Path, name: &str, algorithm: SigningAlgorithm) -> Result<(), 
 fn aws_signing_test_suite() {
     let dir = suite_dir();
     let mut tally = Tally::default();
-    run_collection(&dir.join("v4"), SigningAlgorithm::V4, &mut tally);
-    run_collection(&dir.join("v4a"), SigningAlgorithm::V4a, &mut tally);
+    run_collection(&dir.join("v4"), Algorithm::V4, &mut tally);
+    run_collection(&dir.join("v4a"), Algorithm::V4a, &mut tally);
     println!(
         "passed {} cases, skipped {}",
         tally.passed.len(),

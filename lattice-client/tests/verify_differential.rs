@@ -12,8 +12,7 @@ use std::time::Duration;
 use common::{AKID, PRINCIPAL, Rng, SECRET, SignSpec, TOKEN, sign_request, signed_headers_of, t0};
 use http::{HeaderValue, Method, Request};
 use lattice_client::sign::canonical::{
-    CanonicalRequest, CredentialScope, EncodingMode, SigningAlgorithm, StringToSign,
-    UNSIGNED_PAYLOAD,
+    Algorithm, CanonicalRequest, CredentialScope, EncodingMode, StringToSign, UNSIGNED_PAYLOAD,
 };
 use lattice_client::sign::verify::{
     FixedClock, KeyCredentials, Profile, StaticCredentials, Verifier, format_amz_date,
@@ -207,7 +206,7 @@ fn sigv4_matches_aws_sigv4_on_10k_generated_requests() {
         let creq = our_canonical(&req);
         let amz_date = format_amz_date(time);
         let scope = CredentialScope::v4(&amz_date[..8], "us-west-2", "vpc-lattice-svcs");
-        let sts = StringToSign::new(SigningAlgorithm::V4, &amz_date, scope, &creq);
+        let sts = StringToSign::new(Algorithm::V4, &amz_date, scope, &creq);
         let key = aws_sigv4::sign::v4::generate_signing_key(
             SECRET,
             time,
@@ -227,7 +226,7 @@ fn sigv4_matches_aws_sigv4_on_10k_generated_requests() {
         .verify(&req)
         .unwrap_or_else(|e| panic!("case {i}: {original}: {e}\n{creq}"));
         assert_eq!(verified.encoding, EncodingMode::Double);
-        assert_eq!(verified.algorithm, SigningAlgorithm::V4);
+        assert_eq!(verified.algorithm, Algorithm::V4);
         assert_eq!(verified.session_token, token.is_some());
     }
     println!(
@@ -257,7 +256,7 @@ fn sigv4a_requests_signed_by_aws_sigv4_verify() {
         let verified = verifier(token, time)
             .verify(&req)
             .unwrap_or_else(|e| panic!("case {i}: {original}: {e}"));
-        assert_eq!(verified.algorithm, SigningAlgorithm::V4a);
+        assert_eq!(verified.algorithm, Algorithm::V4a);
         assert_eq!(verified.region_set.as_deref(), Some(set));
     }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use aws_sigv4::http_request::{PayloadChecksumKind, PercentEncodingMode, SignableBody};
 use common::{AKID, PRINCIPAL, SECRET, SignSpec, TOKEN, sign_request, t0};
 use http::{HeaderValue, Method, Request, Uri, Version};
-use lattice_client::sign::canonical::{EncodingMode, SigningAlgorithm};
+use lattice_client::sign::canonical::{Algorithm, EncodingMode};
 use lattice_client::sign::verify::{
     FixedClock, KeyCredentials, Profile, StaticCredentials, TokenProblem, Verifier, VerifyError,
 };
@@ -87,7 +87,7 @@ fn unchanged_request_verifies() {
     let ok = verifier(Some(TOKEN)).verify(&req).unwrap();
     assert_eq!(ok.principal, PRINCIPAL);
     assert_eq!(ok.access_key_id, AKID);
-    assert_eq!(ok.algorithm, SigningAlgorithm::V4);
+    assert_eq!(ok.algorithm, Algorithm::V4);
     assert_eq!(ok.encoding, EncodingMode::Double);
     assert!(ok.session_token);
     assert_eq!(
@@ -446,7 +446,7 @@ fn sigv4a_region_sets_and_tampering() {
             },
         );
         let ok = v.verify(&req).unwrap_or_else(|e| panic!("{set}: {e}"));
-        assert_eq!(ok.algorithm, SigningAlgorithm::V4a);
+        assert_eq!(ok.algorithm, Algorithm::V4a);
         assert_eq!(
             ok.scope.to_string(),
             "20150830/vpc-lattice-svcs/aws4_request"

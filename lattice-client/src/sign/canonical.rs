@@ -59,14 +59,14 @@ const PATH_SET: &AsciiSet = &UNRESERVED_ONLY.remove(b'/');
 /// The signature algorithm named first in the `authorization` header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum SigningAlgorithm {
+pub enum Algorithm {
     /// SigV4, `AWS4-HMAC-SHA256`: HMAC-SHA256 with a key bound to one region.
     V4,
     /// SigV4A, `AWS4-ECDSA-P256-SHA256`: ECDSA P-256 over a region set.
     V4a,
 }
 
-impl SigningAlgorithm {
+impl Algorithm {
     /// The algorithm token as it appears in the `authorization` header and the string to sign.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -85,7 +85,7 @@ impl SigningAlgorithm {
     }
 }
 
-impl fmt::Display for SigningAlgorithm {
+impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -348,7 +348,7 @@ impl fmt::Display for CredentialScope {
 /// The SigV4 / SigV4A string to sign.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StringToSign {
-    algorithm: SigningAlgorithm,
+    algorithm: Algorithm,
     amz_date: String,
     scope: CredentialScope,
     canonical_request_hash: String,
@@ -358,7 +358,7 @@ impl StringToSign {
     /// Builds the string to sign for a canonical request. `amz_date` is the
     /// `x-amz-date` value (`YYYYMMDDTHHMMSSZ`).
     pub fn new(
-        algorithm: SigningAlgorithm,
+        algorithm: Algorithm,
         amz_date: impl Into<String>,
         scope: CredentialScope,
         canonical_request: &CanonicalRequest,
@@ -368,7 +368,7 @@ impl StringToSign {
 
     /// Builds the string to sign from an already computed canonical request hash.
     pub fn from_hash(
-        algorithm: SigningAlgorithm,
+        algorithm: Algorithm,
         amz_date: impl Into<String>,
         scope: CredentialScope,
         canonical_request_hash: impl Into<String>,
@@ -382,7 +382,7 @@ impl StringToSign {
     }
 
     /// The algorithm line.
-    pub fn algorithm(&self) -> SigningAlgorithm {
+    pub fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
 
@@ -649,7 +649,7 @@ mod tests {
         assert_eq!(v4.to_string(), "20150830/us-east-1/service/aws4_request");
         let v4a = CredentialScope::v4a("20150830", "service");
         assert_eq!(v4a.to_string(), "20150830/service/aws4_request");
-        let sts = StringToSign::from_hash(SigningAlgorithm::V4a, "20150830T123600Z", v4a, "abc");
+        let sts = StringToSign::from_hash(Algorithm::V4a, "20150830T123600Z", v4a, "abc");
         assert_eq!(
             sts.to_string(),
             "AWS4-ECDSA-P256-SHA256\n20150830T123600Z\n20150830/service/aws4_request\nabc"

@@ -498,10 +498,7 @@ impl Signer {
     /// See [`sign_with`](Self::sign_with); also [`Error::Credentials`] when the
     /// provider fails.
     pub async fn sign<B>(&self, request: &mut http::Request<B>) -> Result<SigningReport, Error> {
-        let credentials = match self.inner.credentials.try_get_now() {
-            Some(c) => c,
-            None => self.inner.credentials.get().await?,
-        };
+        let credentials = self.inner.credentials.get().await?;
         self.sign_with(request, &credentials)
     }
 
@@ -544,10 +541,7 @@ impl Signer {
         &self,
         parts: &mut http::request::Parts,
     ) -> Result<SigningReport, Error> {
-        let credentials = match self.inner.credentials.try_get_now() {
-            Some(c) => c,
-            None => self.inner.credentials.get().await?,
-        };
+        let credentials = self.inner.credentials.get().await?;
         self.sign_parts_with(parts, &credentials)
     }
 

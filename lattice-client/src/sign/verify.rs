@@ -63,8 +63,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::canonical::{
-    AWS4_REQUEST, CanonicalError, CanonicalRequest, CredentialScope, EncodingMode,
-    SigningAlgorithm, StringToSign, UNSIGNED_PAYLOAD, is_header_token,
+    AWS4_REQUEST, Algorithm, CanonicalError, CanonicalRequest, CredentialScope, EncodingMode,
+    StringToSign, UNSIGNED_PAYLOAD, is_header_token,
 };
 
 /// The signing (service) name of the Lattice data plane.
@@ -409,7 +409,7 @@ pub struct Verified<P> {
     /// The access key id that signed the request.
     pub access_key_id: String,
     /// SigV4 or SigV4A.
-    pub algorithm: SigningAlgorithm,
+    pub algorithm: Algorithm,
     /// The canonical URI encoding that matched.
     pub encoding: EncodingMode,
     /// The signed header names, in `SignedHeaders` order.
@@ -808,7 +808,7 @@ impl<L> fmt::Debug for Verifier<L> {
 
 /// The parsed `authorization` header.
 struct Authorization<'a> {
-    algorithm: SigningAlgorithm,
+    algorithm: Algorithm,
     access_key_id: &'a str,
     scope_date: &'a str,
     scope_region: Option<&'a str>,
@@ -889,7 +889,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         if !signed(X_AMZ_DATE) {
             return Err(VerifyError::RequiredHeaderNotSigned(X_AMZ_DATE));
         }
-        if auth.algorithm == SigningAlgorithm::V4a && !signed(X_AMZ_REGION_SET) {
+        if auth.algorithm == Algorithm::V4a && !signed(X_AMZ_REGION_SET) {
             return Err(VerifyError::RequiredHeaderNotSigned(X_AMZ_REGION_SET));
         }
 
@@ -952,7 +952,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         }
         let mut region_set = None;
         match (auth.algorithm, auth.scope_region) {
-            (SigningAlgorithm::V4, Some(region)) => {
+            (Algorithm::V4, Some(region)) => {
                 if region != self.rules.region {
                     return Err(VerifyError::WrongRegion {
                         expected: self.rules.region.clone(),
@@ -960,7 +960,7 @@ impl<L: CredentialsLookup> Verifier<L> {
                     });
                 }
             }
-            (SigningAlgorithm::V4a, None) => {
+            (Algorithm::V4a, None) => {
                 let set = single_header(headers, X_AMZ_REGION_SET)?
                     .ok_or(VerifyError::RequiredHeaderNotSigned(X_AMZ_REGION_SET))?;
                 let set = std::str::from_utf8(set)
@@ -1026,10 +1026,8 @@ impl<L: CredentialsLookup> Verifier<L> {
             previous_uri = Some(creq.canonical_uri().to_owned());
             let sts = StringToSign::new(auth.algorithm, amz_date, scope.clone(), &creq);
             let ok = match auth.algorithm {
-                SigningAlgorithm::V4 => {
-                    verify_v4(&creds, request_time, &scope, &sts, auth.signature)
-                }
-                SigningAlgorithm::V4a => {
+                Algorithm::V4 => verify_v4(&creds, request_time, &scope, &sts, auth.signature),
+                Algorithm::V4a => {
                     let key = self
                         .keys
                         .get_or_derive(auth.access_key_id, creds.secret_access_key())?;
@@ -1192,7 +1190,7 @@ fn parse_authorization(text: &str) -> Result<Authorization<'_>, MalformedAuthori
     use MalformedAuthorization as M;
 
     let (algorithm, params) = text.trim().split_once(' ').ok_or(M::Syntax)?;
-    let algorithm = SigningAlgorithm::from_token(algorithm).ok_or(M::UnsupportedAlgorithm)?;
+    let algorithm = Algorithm::from_token(algorithm).ok_or(M::UnsupportedAlgorithm)?;
 
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
     for part in params.split(',') {
@@ -1218,12 +1216,10 @@ fn parse_authorization(text: &str) -> Result<Authorization<'_>, MalformedAuthori
     let parts: Vec<&str> = credential.split('/').collect();
     let (access_key_id, scope_date, scope_region, scope_service, terminator) =
         match (algorithm, parts.as_slice()) {
-            (SigningAlgorithm::V4, [key, date, region, service, term]) => {
+            (Algorithm::V4, [key, date, region, service, term]) => {
                 (*key, *date, Some(*region), *service, *term)
             }
-            (SigningAlgorithm::V4a, [key, date, service, term]) => {
-                (*key, *date, None, *service, *term)
-            }
+            (Algorithm::V4a, [key, date, service, term]) => (*key, *date, None, *service, *term),
             _ => return Err(M::Credential),
         };
     if access_key_id.is_empty()
