@@ -1,33 +1,103 @@
-//! The fake Lattice: an in-process VPC Lattice data plane for tests
-//! (in progress).
+//! The fake Lattice: an in-process VPC Lattice data plane for tests.
 //!
-//! # What exists now
+//! A `#[tokio::test]` describes a service network the way a user writes
+//! Terraform, starts it in milliseconds on loopback, and points its real,
+//! signed client at it over real TLS. The fake answers as Lattice does.
 //!
-//! Self-contained building blocks, each fully tested:
+//! ```no_run
+//! use lattice_client::fake::{
+//!     FakeLattice, Listener, Principal, Service, ServiceNetwork, TargetGroup,
+//! };
 //!
-//! * [`routing`]: listener rules with the VPC Lattice API's shapes and field
-//!   names (`match.httpMatch`, `action.forward.targetGroups`, …), validated as
-//!   Lattice validates them (typed [`routing::RoutingError`]s, adjustable
-//!   quotas as [`routing::Limits`]), and a matcher that picks a rule by
-//!   priority, the default action last, and a target group by weight with an
-//!   injectable random source.
-//! * [`access_log`]: the service access-log record with Lattice's field
-//!   names (`"-"` for empty values), JSON-lines rendering and a bounded
-//!   in-memory [`access_log::AccessLogSink`].
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeLattice::builder()
+//!     .service_network(ServiceNetwork::new("shop").all_services().aws_iam(
+//!         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+//!             "Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+//!             "Condition":{"StringNotEqualsIgnoreCase":{"aws:PrincipalType":"anonymous"}}}]}"#,
+//!     ))
+//!     .service(Service::new("orders").listener(Listener::https(443).forward_to("orders-tg")))
+//!     .target_group(TargetGroup::echo("orders-tg"))
+//!     .principal(Principal::new(
+//!         "AKIDEXAMPLE",
+//!         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+//!         "arn:aws:sts::111122223333:assumed-role/orders-client/session-1",
+//!     ))
+//!     .build()?
+//!     .start()
+//!     .await?;
+//! let url = fake.url("orders").expect("orders has a listener");
+//! let signer = fake.signer("AKIDEXAMPLE")?;
+//! let resolver = fake.resolver()?;
+//! let roots = fake.root_store();
+//! // … build a reqwest or hyper client from these and call `url`.
+//! # let _ = (url, signer, resolver, roots);
+//! # Ok(()) }
+//! ```
 //!
-//! # What is to come
+//! # What a request goes through (facts §8)
 //!
-//! * A builder for service networks, services, listeners, target groups,
-//!   principals and clients, validated on `build()`.
-//! * The server: one loopback socket per listener, HTTPS with certificates
-//!   from a fresh in-memory CA (ALPN `h2` and `http/1.1`), the service chosen
-//!   by `Host` / `:authority` and SNI.
-//! * Per request, as Lattice does: spoofable identity headers stripped, SigV4
-//!   verification with the verifier's Lattice profile, auth policies through
-//!   `crate::policy`, routing through [`routing`], forwarding with the
-//!   `x-forwarded-*`, `x-amzn-lattice-*` and `x-amzn-requestid` headers, and
-//!   one access-log record per request.
-//! * A YAML/JSON config file in the API's shapes and a runner example.
+//! 1. The service is chosen by `Host` / `:authority` (port removed); an
+//!    unknown name, a service not associated with the caller's network, or
+//!    no listener of that service on the socket's modelled port → `404`
+//!    `Non Existent Service`. Over HTTPS, an SNI naming another service than
+//!    the host → `421` (a documented choice: Lattice's behaviour is
+//!    UNCONFIRMED). More than 100 headers or over 60 KB of them → `400`.
+//! 2. The identity headers a caller could spoof (`x-amzn-lattice-*`,
+//!    `x-amzn-source-vpc`) are removed.
+//! 3. A request with an AWS `authorization` header (`AWS4-…`) must verify
+//!    with the verifier's Lattice profile and the fake's clock, whatever the
+//!    auth types; a failure is a `403` with the verifier's one-line error.
+//!    Other requests are anonymous.
+//! 4. If the network or the service uses `AWS_IAM`, the policy engine
+//!    decides (network, service, and the caller's identity policies); a
+//!    denial is a `403` with Lattice's `AccessDeniedException` line.
+//! 5. The listener's rules route it ([`routing`]); fixed responses have an
+//!    empty body.
+//! 6. The target gets `x-forwarded-for` (appended to an incoming value,
+//!    ALB-style; UNCONFIRMED), `x-forwarded-port` (the modelled port),
+//!    `x-forwarded-proto`, the identity headers, and `x-amzn-requestid`
+//!    (the client's value cut to 512 bytes, else a fresh UUID), which is
+//!    also returned to the client. The `Host` is kept; the SigV4 headers are
+//!    forwarded (UNCONFIRMED; a target must not rely on them). Anonymous
+//!    callers get no `x-amzn-lattice-identity` header (UNCONFIRMED).
+//!    A target that cannot be reached → `500` (`TargetConnectionError`);
+//!    one that answers badly → `502` (`TargetProtocolError`); one that takes
+//!    longer than the target timeout → `504` (`TargetDataTimeout`).
+//! 7. One access-log record per request ([`access_log`]), written when the
+//!    response body ends.
+//!
+//! Connections close after the idle timeout and, gracefully, at the end of
+//! their lifetime ([`Timeouts`]): HTTP/2 gets `GOAWAY`, HTTP/1.1 a
+//! `connection: close`, and in-flight requests finish.
+//!
+//! # Defaults
+//!
+//! * Without any [`ServiceNetwork`], every service sits in a network named
+//!   `default` with auth type `NONE`.
+//! * A [`Principal`] without identity policies gets one allowing
+//!   `vpc-lattice-svcs:Invoke` on `*` ([`DEFAULT_IDENTITY_POLICY`]); use
+//!   [`Principal::no_identity_policy`] to model a role without it.
+//! * Ids (`svc-…`, `sn-…`, `tg-…`) are derived from the account and the
+//!   name, so names and URLs are the same on every run.
+//! * The default client VPC is [`DEFAULT_CLIENT_VPC`] in the fake's account,
+//!   associated with the first network.
 
 pub mod access_log;
+mod certs;
+mod compile;
+mod error;
+mod model;
+mod pipeline;
 pub mod routing;
+mod server;
+
+pub use error::FakeError;
+pub use model::{
+    Auth, BoxError, Client, DEFAULT_ACCOUNT, DEFAULT_CLIENT_VPC, DEFAULT_IDENTITY_POLICY,
+    DEFAULT_REGION, FakeBody, FakeLatticeBuilder, Listener, ListenerProtocol, Principal,
+    ProtocolVersion, Service, ServiceNetwork, ServiceTarget, Target, TargetGroup, Timeouts,
+    boxed_body, empty_body, full_body,
+};
+pub use pipeline::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_ID};
+pub use server::{FakeHandle, FakeLattice, ListenerInfo, ServiceInfo};

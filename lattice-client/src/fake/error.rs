@@ -1,0 +1,202 @@
+//! Errors of the fake's builder, config file and server.
+
+use std::io;
+
+use super::routing::RoutingError;
+use crate::name::NameError;
+use crate::policy::PolicyError;
+
+/// What [`FakeLatticeBuilder::build`](super::FakeLatticeBuilder::build),
+/// [`FakeLattice::start`](super::FakeLattice::start) and the config loader
+/// reject. Each message names the object at fault and what to change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FakeError {
+    /// The region is not a region name.
+    #[error("region `{0}` is not a valid AWS region name (e.g. us-west-2)")]
+    InvalidRegion(String),
+    /// The account is not 12 digits.
+    #[error("account `{0}` is not a 12-digit AWS account id")]
+    InvalidAccount(String),
+    /// The DNS label is not 7 lower-case hex digits.
+    #[error("DNS label `{0}` is not 7 lower-case hexadecimal digits (e.g. 7d67968)")]
+    InvalidDnsLabel(String),
+    /// A name breaks Lattice's naming rules.
+    #[error("{kind} name `{name}` is invalid: {reason}")]
+    InvalidName {
+        /// `service network`, `service`, `target group`, `listener`.
+        kind: &'static str,
+        /// The name given.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A service name breaks the generated-name rules.
+    #[error("service `{service}`: {source}")]
+    ServiceName {
+        /// The service.
+        service: String,
+        /// What is wrong.
+        source: Box<NameError>,
+    },
+    /// An explicit id has the wrong format.
+    #[error(
+        "{kind} `{name}`: id `{id}` is invalid; use `{prefix}` followed by 17 lower-case hex digits"
+    )]
+    InvalidId {
+        /// `service network`, `service`, `target group`.
+        kind: &'static str,
+        /// The object's name.
+        name: String,
+        /// The id given.
+        id: String,
+        /// The id prefix.
+        prefix: &'static str,
+    },
+    /// Two objects of one kind share a name, id, domain, access key or port.
+    #[error("{kind} `{value}` is defined twice; {what} must be unique")]
+    Duplicate {
+        /// `service`, `service network`, `target group`, `custom domain`, `access key`, `listener port`, …
+        kind: &'static str,
+        /// The repeated value.
+        value: String,
+        /// What must be unique.
+        what: &'static str,
+    },
+    /// A reference names nothing.
+    #[error("{from} refers to {kind} `{name}`, which is not defined")]
+    UnknownReference {
+        /// Where the reference is.
+        from: String,
+        /// `service`, `service network`, `target group`.
+        kind: &'static str,
+        /// The name, id or ARN used.
+        name: String,
+    },
+    /// A custom domain name is not a valid DNS name.
+    #[error("service `{service}`: custom domain `{domain}` is not a valid DNS name")]
+    InvalidCustomDomain {
+        /// The service.
+        service: String,
+        /// The domain given.
+        domain: String,
+    },
+    /// A listener has port 0.
+    #[error("service `{service}`: listener `{listener}` has port 0; use 1-65535")]
+    InvalidPort {
+        /// The service.
+        service: String,
+        /// The listener.
+        listener: String,
+    },
+    /// A service has more listeners than the quota.
+    #[error(
+        "service `{service}` has {count} listeners, over the quota of {limit}; raise `Limits::listeners_per_service`"
+    )]
+    TooManyListeners {
+        /// The service.
+        service: String,
+        /// Listeners given.
+        count: usize,
+        /// The quota.
+        limit: usize,
+    },
+    /// A network has more service associations than the quota.
+    #[error(
+        "service network `{network}` has {count} services, over the quota of {limit}; raise `Limits::service_associations_per_network`"
+    )]
+    TooManyAssociations {
+        /// The network.
+        network: String,
+        /// Associations.
+        count: usize,
+        /// The quota.
+        limit: usize,
+    },
+    /// A listener's rules or default action are invalid.
+    #[error("service `{service}`, listener `{listener}`: {source}")]
+    Routing {
+        /// The service.
+        service: String,
+        /// The listener.
+        listener: String,
+        /// What is wrong.
+        source: Box<RoutingError>,
+    },
+    /// A target group is used by two services (Lattice allows one).
+    #[error(
+        "target group `{target_group}` is used by services `{first}` and `{second}`; a target group serves one service"
+    )]
+    TargetGroupShared {
+        /// The target group.
+        target_group: String,
+        /// The first service.
+        first: String,
+        /// The second service.
+        second: String,
+    },
+    /// A policy does not parse or breaks IAM's grammar.
+    #[error("{owner}: {source}")]
+    Policy {
+        /// Which policy (`service `orders` auth policy`, …).
+        owner: String,
+        /// What is wrong.
+        source: Box<PolicyError>,
+    },
+    /// An auth policy is over the size quota.
+    #[error(
+        "{owner} is {size} bytes, over the quota of {limit}; raise `Limits::auth_policy_bytes`"
+    )]
+    PolicyTooLarge {
+        /// Which policy.
+        owner: String,
+        /// Its size.
+        size: usize,
+        /// The quota.
+        limit: usize,
+    },
+    /// A principal's ARN is not an IAM or STS principal ARN.
+    #[error("principal `{access_key_id}`: `{arn}` is not an IAM or STS principal ARN ({reason})")]
+    InvalidPrincipal {
+        /// Its access key id.
+        access_key_id: String,
+        /// The ARN given.
+        arn: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An upstream target is not on loopback.
+    #[error(
+        "target group `{target_group}`: upstream {addr} is not a loopback address; the fake only talks to 127.0.0.0/8 and ::1"
+    )]
+    NonLoopbackUpstream {
+        /// The target group.
+        target_group: String,
+        /// The address given.
+        addr: std::net::SocketAddr,
+    },
+    /// A value in the model is invalid for another reason.
+    #[error("{0}")]
+    Invalid(String),
+    /// The config file cannot be read or parsed.
+    #[error("config file {path}: {message}")]
+    Config {
+        /// The file (or `<string>`).
+        path: String,
+        /// What is wrong, with the location when known.
+        message: String,
+    },
+    /// Binding a listener socket failed.
+    #[error("cannot bind a loopback port for service `{service}` listener `{listener}`: {source}")]
+    Bind {
+        /// The service.
+        service: String,
+        /// The listener.
+        listener: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// Generating certificates or the TLS configuration failed.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+}

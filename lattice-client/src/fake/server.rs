@@ -1,0 +1,633 @@
+//! Running the fake: loopback sockets, TLS, connection lifetime, and the
+//! handle a test uses to reach it.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use hyper::service::service_fn;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use rustls::pki_types::CertificateDer;
+use serde::Serialize;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::access_log::{AccessLogRecord, AccessLogSink};
+use super::certs::{Pki, SniResolver, openssl_cipher_name, server_config, tls_version_label};
+use super::compile::Compiled;
+use super::error::FakeError;
+use super::model::{FakeLatticeBuilder, ListenerProtocol};
+use super::pipeline::{Activity, ConnInfo, LogHook, State, handle};
+use super::routing::XorShift64;
+use crate::sign::verify::{KeyCredentials, Profile, StaticCredentials, Verifier};
+
+/// A validated fake Lattice, not yet serving. Build one with
+/// [`FakeLattice::builder`] (or from a config file), then
+/// [`start`](Self::start) it.
+pub struct FakeLattice {
+    compiled: Compiled,
+    hook: Option<LogHook>,
+}
+
+impl fmt::Debug for FakeLattice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeLattice")
+            .field("region", &self.compiled.region)
+            .field("services", &self.compiled.services.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeLattice {
+    /// A builder: region `us-west-2`, account `111122223333`, nothing else.
+    pub fn builder() -> FakeLatticeBuilder {
+        FakeLatticeBuilder::new()
+    }
+
+    pub(crate) fn from_compiled(compiled: Compiled) -> Self {
+        FakeLattice {
+            compiled,
+            hook: None,
+        }
+    }
+
+    /// Calls `hook` with every access-log record as it is written (the
+    /// runner prints them); the handle's [`AccessLogSink`] keeps them too.
+    pub fn on_access_log(
+        mut self,
+        hook: impl Fn(&AccessLogRecord) + Send + Sync + 'static,
+    ) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// Binds one loopback port per listener, generates the certificates for
+    /// HTTPS listeners and starts serving on the current Tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`FakeError::Bind`] when a port cannot be bound, [`FakeError::Tls`]
+    /// when certificate generation fails.
+    pub async fn start(self) -> Result<FakeHandle, FakeError> {
+        let c = self.compiled;
+        let offset = c.clock_offset;
+        let now: Arc<dyn Fn() -> SystemTime + Send + Sync> = Arc::new(move || {
+            let sys = SystemTime::now();
+            if offset.0 {
+                sys.checked_sub(offset.1).unwrap_or(sys)
+            } else {
+                sys.checked_add(offset.1).unwrap_or(sys)
+            }
+        });
+        let mut keys = StaticCredentials::new();
+        for (i, p) in c.principals.iter().enumerate() {
+            let mut creds = KeyCredentials::new(p.spec.secret_access_key.clone(), i);
+            if let Some(token) = &p.spec.session_token {
+                creds = creds.with_session_token(token.clone());
+            }
+            keys.insert(p.spec.access_key_id.clone(), creds);
+        }
+        let clock = now.clone();
+        let verifier = Verifier::builder(keys, Profile::lattice(c.region.clone()))
+            .clock(move || clock())
+            .window(c.signature_window)
+            .build()
+            .map_err(|e| FakeError::Invalid(e.to_string()))?;
+
+        let needs_tls = c.services.iter().any(|s| {
+            s.listeners
+                .iter()
+                .any(|l| l.protocol == ListenerProtocol::Https)
+        });
+        let pki = if needs_tls {
+            let names: Vec<Vec<String>> = c
+                .services
+                .iter()
+                .map(|s| {
+                    std::iter::once(s.dns_name.clone())
+                        .chain(s.custom_domain.clone())
+                        .collect()
+                })
+                .collect();
+            Some(Pki::generate(&names)?)
+        } else {
+            None
+        };
+        let by_name: Arc<HashMap<String, Arc<rustls::sign::CertifiedKey>>> = Arc::new(match &pki {
+            Some(pki) => c
+                .hosts
+                .iter()
+                .filter_map(|(host, &s)| pki.keys.get(s).map(|k| (host.clone(), k.clone())))
+                .collect(),
+            None => HashMap::new(),
+        });
+
+        let mut h1 = HttpConnector::new();
+        h1.set_nodelay(true);
+        let upstream_h1 = HyperClient::builder(TokioExecutor::new()).build(h1.clone());
+        let upstream_h2 = HyperClient::builder(TokioExecutor::new())
+            .http2_only(true)
+            .build(h1);
+
+        // Bind everything before serving anything.
+        let mut bound = Vec::new();
+        for (s, service) in c.services.iter().enumerate() {
+            for listener in &service.listeners {
+                let socket = TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))
+                    .await
+                    .map_err(|source| FakeError::Bind {
+                        service: service.name.clone(),
+                        listener: listener.name.clone(),
+                        source,
+                    })?;
+                let address = socket.local_addr().map_err(|source| FakeError::Bind {
+                    service: service.name.clone(),
+                    listener: listener.name.clone(),
+                    source,
+                })?;
+                let tls = match (&pki, listener.protocol) {
+                    (Some(pki), ListenerProtocol::Https) => {
+                        let default = pki
+                            .keys
+                            .get(s)
+                            .cloned()
+                            .ok_or_else(|| FakeError::Tls("missing service key".to_owned()))?;
+                        let config = server_config(SniResolver {
+                            by_name: by_name.clone(),
+                            default,
+                        })?;
+                        Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+                    }
+                    _ => None,
+                };
+                let info = ListenerInfo {
+                    service: service.name.clone(),
+                    listener: listener.name.clone(),
+                    dns_name: service.dns_name.clone(),
+                    custom_domain: service.custom_domain.clone(),
+                    protocol: listener.protocol,
+                    port: listener.port,
+                    address,
+                    base_url: format!(
+                        "{}://{}:{}",
+                        listener.protocol.scheme(),
+                        service.dns_name,
+                        address.port()
+                    ),
+                };
+                bound.push((socket, tls, info));
+            }
+        }
+
+        let services = c
+            .services
+            .iter()
+            .map(|s| ServiceInfo {
+                name: s.name.clone(),
+                id: s.id.clone(),
+                arn: s.arn.clone(),
+                dns_name: s.dns_name.clone(),
+                custom_domain: s.custom_domain.clone(),
+            })
+            .collect();
+        let networks = c
+            .networks
+            .iter()
+            .map(|n| (n.name.clone(), (n.id.clone(), n.arn.clone())))
+            .collect();
+        let target_groups = c
+            .target_groups
+            .iter()
+            .map(|t| (t.name.clone(), (t.id.clone(), t.arn.clone())))
+            .collect();
+        let principals = c
+            .principals
+            .iter()
+            .map(|p| (p.spec.access_key_id.clone(), p.spec.credentials()))
+            .collect();
+        let log = AccessLogSink::new(c.access_log_capacity);
+        let region = c.region.clone();
+        let account = c.account.clone();
+        let seed = c.seed;
+        let state = Arc::new(State {
+            c,
+            verifier,
+            rng: Mutex::new(XorShift64::new(seed)),
+            log: log.clone(),
+            hook: self.hook,
+            upstream_h1,
+            upstream_h2,
+            now,
+        });
+
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let mut tasks = Vec::new();
+        let mut listeners = Vec::new();
+        for (socket, tls, info) in bound {
+            let state = state.clone();
+            let rx = shutdown_rx.clone();
+            let protocol = info.protocol;
+            let port = info.port;
+            tasks.push(tokio::spawn(accept_loop(
+                state,
+                socket,
+                tls,
+                Listening { protocol, port },
+                rx,
+            )));
+            listeners.push(info);
+        }
+
+        Ok(FakeHandle {
+            region,
+            account,
+            listeners,
+            services,
+            networks,
+            target_groups,
+            principals,
+            ca_der: pki.as_ref().map(|p| p.ca_der.clone()),
+            ca_pem: pki.map(|p| p.ca_pem),
+            log,
+            state,
+            shutdown: shutdown_tx,
+            tasks,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Listening {
+    protocol: ListenerProtocol,
+    port: u16,
+}
+
+async fn accept_loop(
+    state: Arc<State>,
+    socket: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    at: Listening,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = socket.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                let tls = tls.clone();
+                let rx = shutdown.clone();
+                connections.spawn(serve_connection(state, stream, peer, tls, at, rx));
+            }
+            _ = shutdown.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    // In-flight requests get a moment to finish; then everything stops.
+    let drain = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(5), drain)
+        .await
+        .is_err()
+    {
+        connections.abort_all();
+    }
+}
+
+async fn serve_connection(
+    state: Arc<State>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    at: Listening,
+    shutdown: watch::Receiver<bool>,
+) {
+    let client = state
+        .c
+        .clients
+        .iter()
+        .find(|c| c.source_ip == Some(peer.ip()))
+        .unwrap_or(&state.c.default_client)
+        .clone();
+    let activity = Arc::new(Activity::new());
+    match tls {
+        Some(acceptor) => {
+            let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+            let Ok(Ok(stream)) = handshake.await else {
+                return;
+            };
+            let (_, session) = stream.get_ref();
+            let sni = session.server_name().map(str::to_owned);
+            let tls_version = tls_version_label(session.protocol_version());
+            let cipher = session
+                .negotiated_cipher_suite()
+                .map(|s| openssl_cipher_name(s.suite()));
+            let info = Arc::new(ConnInfo {
+                protocol: at.protocol,
+                port: at.port,
+                peer,
+                sni,
+                tls_version,
+                cipher,
+                client,
+                activity,
+            });
+            drive(state, TokioIo::new(stream), info, shutdown).await;
+        }
+        None => {
+            let info = Arc::new(ConnInfo {
+                protocol: at.protocol,
+                port: at.port,
+                peer,
+                sni: None,
+                tls_version: None,
+                cipher: None,
+                client,
+                activity,
+            });
+            drive(state, TokioIo::new(stream), info, shutdown).await;
+        }
+    }
+}
+
+async fn drive<I>(
+    state: Arc<State>,
+    io: I,
+    info: Arc<ConnInfo>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let timeouts = state.c.timeouts;
+    let activity = info.activity.clone();
+    let service = service_fn(move |req| {
+        let state = state.clone();
+        let info = info.clone();
+        async move { Ok::<_, Infallible>(handle(state, info, req).await) }
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new());
+    builder.http2().timer(TokioTimer::new());
+    let conn = builder.serve_connection(io, service);
+    tokio::pin!(conn);
+    let opened = Instant::now();
+    let lifetime = tokio::time::sleep_until((opened + timeouts.lifetime).into());
+    tokio::pin!(lifetime);
+    let mut idle_at = opened + timeouts.idle;
+    let mut closing = false;
+    loop {
+        let idle = tokio::time::sleep_until(idle_at.into());
+        tokio::select! {
+            _ = conn.as_mut() => break,
+            _ = &mut lifetime, if !closing => {
+                // No new requests; in-flight ones finish (h2: GOAWAY;
+                // h1: `connection: close` on the current response).
+                conn.as_mut().graceful_shutdown();
+                closing = true;
+            }
+            _ = idle, if !closing => {
+                let now = Instant::now();
+                if activity.active() == 0 && activity.last() + timeouts.idle <= now {
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                } else {
+                    idle_at = activity.last().max(now) + timeouts.idle;
+                }
+            }
+            _ = shutdown.changed(), if !closing => {
+                conn.as_mut().graceful_shutdown();
+                closing = true;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Handle
+// ---------------------------------------------------------------------------
+
+/// One listener as served: the flat object of the runner's ready line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ListenerInfo {
+    /// The service's name.
+    pub service: String,
+    /// The listener's name.
+    #[serde(skip)]
+    pub listener: String,
+    /// The service's generated DNS name.
+    pub dns_name: String,
+    /// The service's custom domain, if any.
+    pub custom_domain: Option<String>,
+    /// `HTTP` or `HTTPS`.
+    pub protocol: ListenerProtocol,
+    /// The modelled port (80, 443, …).
+    pub port: u16,
+    /// Where it really listens: 127.0.0.1 and an ephemeral port.
+    pub address: SocketAddr,
+    /// `http(s)://<generated name>:<ephemeral port>`.
+    pub base_url: String,
+}
+
+/// A service's names and ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceInfo {
+    /// Its name.
+    pub name: String,
+    /// Its id (`svc-…`).
+    pub id: String,
+    /// Its ARN.
+    pub arn: String,
+    /// Its generated DNS name.
+    pub dns_name: String,
+    /// Its custom domain, if any.
+    pub custom_domain: Option<String>,
+}
+
+/// A running fake Lattice. Dropping it stops the listeners; call
+/// [`shutdown`](Self::shutdown) to also wait for in-flight requests.
+pub struct FakeHandle {
+    region: String,
+    account: String,
+    listeners: Vec<ListenerInfo>,
+    services: Vec<ServiceInfo>,
+    networks: HashMap<String, (String, String)>,
+    target_groups: HashMap<String, (String, String)>,
+    principals: HashMap<String, crate::Credentials>,
+    ca_der: Option<CertificateDer<'static>>,
+    ca_pem: Option<String>,
+    log: AccessLogSink,
+    state: Arc<State>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for FakeHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeHandle")
+            .field("region", &self.region)
+            .field("listeners", &self.listeners)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeHandle {
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The account owning the services.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// Every listener with its address and base URL.
+    pub fn listeners(&self) -> &[ListenerInfo] {
+        &self.listeners
+    }
+
+    /// Every service's names and ARN.
+    pub fn services(&self) -> &[ServiceInfo] {
+        &self.services
+    }
+
+    /// The service named `name`.
+    pub fn service(&self, name: &str) -> Option<&ServiceInfo> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// The base URL of `service`'s first listener
+    /// (`http(s)://<generated name>:<ephemeral port>`).
+    pub fn url(&self, service: &str) -> Option<&str> {
+        self.listeners
+            .iter()
+            .find(|l| l.service == service)
+            .map(|l| l.base_url.as_str())
+    }
+
+    /// The listener of `service` with the modelled `port`.
+    pub fn listener(&self, service: &str, port: u16) -> Option<&ListenerInfo> {
+        self.listeners
+            .iter()
+            .find(|l| l.service == service && l.port == port)
+    }
+
+    /// The ARN of the service network named `name`.
+    pub fn network_arn(&self, name: &str) -> Option<&str> {
+        self.networks.get(name).map(|(_, arn)| arn.as_str())
+    }
+
+    /// The ARN of the target group named `name`.
+    pub fn target_group_arn(&self, name: &str) -> Option<&str> {
+        self.target_groups.get(name).map(|(_, arn)| arn.as_str())
+    }
+
+    /// The resolver overrides a client needs: every generated name and
+    /// custom domain → 127.0.0.1.
+    pub fn resolver_overrides(&self) -> Vec<(String, IpAddr)> {
+        let mut names: Vec<(String, IpAddr)> = self
+            .services
+            .iter()
+            .flat_map(|s| std::iter::once(s.dns_name.clone()).chain(s.custom_domain.clone()))
+            .map(|n| (n, IpAddr::V4(Ipv4Addr::LOCALHOST)))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A resolver with [`resolver_overrides`](Self::resolver_overrides) and
+    /// no system fallback (nothing else resolves).
+    ///
+    /// # Errors
+    ///
+    /// Not expected: the names were validated on build.
+    pub fn resolver(&self) -> Result<crate::resolve::Resolver, crate::Error> {
+        let mut resolver = crate::resolve::Resolver::new().without_system_fallback();
+        for (name, ip) in self.resolver_overrides() {
+            resolver = resolver.with_override(&name, [ip])?;
+        }
+        Ok(resolver)
+    }
+
+    /// The CA that issued the HTTPS listeners' certificates, as PEM
+    /// (`None` without HTTPS listeners).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// The CA certificate, DER.
+    pub fn ca_der(&self) -> Option<&CertificateDer<'static>> {
+        self.ca_der.as_ref()
+    }
+
+    /// A root store holding only the fake's CA.
+    pub fn root_store(&self) -> rustls::RootCertStore {
+        crate::tls::root_store(false, self.ca_der.as_slice())
+    }
+
+    /// The static credentials of the principal with `access_key_id`.
+    pub fn credentials(&self, access_key_id: &str) -> Option<crate::Credentials> {
+        self.principals.get(access_key_id).cloned()
+    }
+
+    /// A signer for the principal with `access_key_id`: its credentials, the
+    /// fake's region, every custom domain registered.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Config`] for an unknown access key id.
+    pub fn signer(&self, access_key_id: &str) -> Result<crate::Signer, crate::Error> {
+        let credentials = self.credentials(access_key_id).ok_or_else(|| {
+            crate::Error::Config(format!(
+                "the fake has no principal with access key id `{access_key_id}`"
+            ))
+        })?;
+        let mut builder = crate::Signer::builder()
+            .credentials(credentials)
+            .region(self.region.clone());
+        for service in &self.services {
+            if let Some(domain) = &service.custom_domain {
+                builder = builder.custom_domain(domain.clone(), Some(&self.region));
+            }
+        }
+        builder.build()
+    }
+
+    /// The access-log records written so far.
+    pub fn access_log(&self) -> &AccessLogSink {
+        &self.log
+    }
+
+    /// The fake's clock (the system clock moved by any configured offset).
+    pub fn now(&self) -> SystemTime {
+        (self.state.now)()
+    }
+
+    /// Stops accepting, lets in-flight requests finish (at most 5 s), then
+    /// returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for FakeHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
