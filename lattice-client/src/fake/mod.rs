@@ -43,12 +43,14 @@
 //!    `Non Existent Service`. Over HTTPS, an SNI naming another service than
 //!    the host → `421` (a documented choice: Lattice's behaviour is
 //!    UNCONFIRMED). More than 100 headers or over 60 KB of them → `400`.
-//! 2. The identity headers a caller could spoof (`x-amzn-lattice-*`,
-//!    `x-amzn-source-vpc`) are removed.
-//! 3. A request with an AWS `authorization` header (`AWS4-…`) must verify
+//! 2. A request with an AWS `authorization` header (`AWS4-…`) must verify
 //!    with the verifier's Lattice profile and the fake's clock, whatever the
 //!    auth types; a failure is a `403` with the verifier's one-line error.
-//!    Other requests are anonymous.
+//!    Other requests are anonymous. The signature is checked over the
+//!    request as sent, so a client that signed a spoofed identity header
+//!    still verifies (the header is removed next).
+//! 3. The identity headers a caller could spoof (`x-amzn-lattice-*`,
+//!    `x-amzn-source-vpc`) are removed.
 //! 4. If the network or the service uses `AWS_IAM`, the policy engine
 //!    decides (network, service, and the caller's identity policies); a
 //!    denial is a `403` with Lattice's `AccessDeniedException` line.

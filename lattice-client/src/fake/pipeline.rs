@@ -303,11 +303,9 @@ where
     };
     ctx.rec.listener_id = Some(listener.id.clone());
 
-    // 2. Spoofable identity headers go.
+    // 3. Signature, over the request as the client sent it (a client may
+    // have signed a spoofed identity header; it is removed right after).
     let (mut parts, body) = req.into_parts();
-    strip_identity_headers(&mut parts.headers);
-
-    // 3. Signature.
     let principal = if is_aws_signed(&Request::from_parts(parts.clone(), ())) {
         match state.verifier.verify(&parts) {
             Ok(verified) => Some(verified.principal),
@@ -324,6 +322,8 @@ where
     } else {
         None
     };
+    // 2. Spoofable identity headers go.
+    strip_identity_headers(&mut parts.headers);
     let caller = principal.and_then(|i| c.principals.get(i));
     match caller {
         Some(p) => {

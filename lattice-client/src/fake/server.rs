@@ -373,7 +373,9 @@ async fn drive<I>(
         async move { Ok::<_, Infallible>(handle(state, info, req).await) }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new());
+    // Hyper would answer 431 itself past 100 headers; Lattice answers 400,
+    // so let the pipeline count them.
+    builder.http1().timer(TokioTimer::new()).max_headers(1_000);
     builder.http2().timer(TokioTimer::new());
     let conn = builder.serve_connection(io, service);
     tokio::pin!(conn);
