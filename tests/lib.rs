@@ -637,3 +637,60 @@ pub fn expected_authorization(
         .map(|h| h.value().to_owned())
         .context("aws-sigv4 produced no authorization header")
 }
+
+/// Clients for the fake Lattice.
+pub mod fake_clients {
+    use std::time::Duration;
+
+    use lattice_client::fake::FakeHandle;
+    use lattice_client::fake::access_log::AccessLogRecord;
+    use lattice_client::reqwest::LatticeClient;
+
+    /// A signing reqwest client for the principal `akid`, resolving the
+    /// fake's names to loopback and trusting only its CA.
+    ///
+    /// # Panics
+    ///
+    /// When the fake has no such principal.
+    pub fn signed_client(fake: &FakeHandle, akid: &str) -> LatticeClient {
+        let mut builder = LatticeClient::builder(fake.signer(akid).expect("signer"))
+            .resolver(fake.resolver().expect("resolver"))
+            .platform_roots(false)
+            .no_proxy();
+        if let Some(ca) = fake.ca_der() {
+            builder = builder.add_root_certificate(ca.clone());
+        }
+        builder.build().expect("client")
+    }
+
+    /// A plain (unsigned) reqwest client for the fake.
+    ///
+    /// # Panics
+    ///
+    /// When reqwest rejects the configuration (not expected).
+    pub fn anonymous_client(fake: &FakeHandle) -> reqwest::Client {
+        let mut builder = reqwest::Client::builder().no_proxy();
+        for listener in fake.listeners() {
+            builder = builder.resolve(&listener.dns_name, listener.address);
+            if let Some(domain) = &listener.custom_domain {
+                builder = builder.resolve(domain, listener.address);
+            }
+        }
+        if let Some(pem) = fake.ca_pem() {
+            builder = builder
+                .tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).expect("ca")]);
+        }
+        builder.build().expect("anonymous client")
+    }
+
+    /// Waits (up to 1 s) until the fake holds `n` access-log records; returns them.
+    pub async fn wait_for_records(fake: &FakeHandle, n: usize) -> Vec<AccessLogRecord> {
+        for _ in 0..200 {
+            if fake.access_log().len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        fake.access_log().records()
+    }
+}

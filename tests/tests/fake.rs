@@ -11,13 +11,14 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
-use lattice_client::fake::access_log::{AccessLogRecord, AuthDeniedReason, FailureReason};
+use lattice_client::fake::access_log::{AuthDeniedReason, FailureReason};
 use lattice_client::fake::routing::{HeaderMatch, HttpMatch, PathMatch, Rule, RuleAction};
 use lattice_client::fake::{
     FakeBody, FakeHandle, FakeLattice, Listener, Principal, ProtocolVersion, Service,
     ServiceNetwork, Target, TargetGroup, full_body,
 };
 use lattice_client::reqwest::LatticeClient;
+use lattice_tests::fake_clients::{anonymous_client, signed_client, wait_for_records};
 use lattice_tower::hyper::HyperClientBuilder;
 
 const AKID: &str = "AKIDEXAMPLE";
@@ -32,45 +33,9 @@ const SIGNED_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"All
   "Action":"vpc-lattice-svcs:Invoke","Resource":"*",
   "Condition":{"StringNotEqualsIgnoreCase":{"aws:PrincipalType":"Anonymous"}}}]}"#;
 
-fn signed_client(fake: &FakeHandle, akid: &str) -> LatticeClient {
-    let mut builder = LatticeClient::builder(fake.signer(akid).expect("signer"))
-        .resolver(fake.resolver().expect("resolver"))
-        .platform_roots(false)
-        .no_proxy();
-    if let Some(ca) = fake.ca_der() {
-        builder = builder.add_root_certificate(ca.clone());
-    }
-    builder.build().expect("client")
-}
-
-fn anonymous_client(fake: &FakeHandle) -> reqwest::Client {
-    let mut builder = reqwest::Client::builder().no_proxy();
-    for listener in fake.listeners() {
-        builder = builder.resolve(&listener.dns_name, listener.address);
-        if let Some(domain) = &listener.custom_domain {
-            builder = builder.resolve(domain, listener.address);
-        }
-    }
-    if let Some(pem) = fake.ca_pem() {
-        builder =
-            builder.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).expect("ca")]);
-    }
-    builder.build().expect("anonymous client")
-}
-
 async fn json(response: reqwest::Response) -> Value {
     let text = response.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-async fn wait_for_records(fake: &FakeHandle, n: usize) -> Vec<AccessLogRecord> {
-    for _ in 0..200 {
-        if fake.access_log().len() >= n {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    fake.access_log().records()
 }
 
 /// One network (signed callers only), an `orders` service over HTTP with

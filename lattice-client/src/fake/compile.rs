@@ -55,6 +55,7 @@ pub(crate) struct CTargetGroup {
     pub(crate) arn: String,
     pub(crate) protocol_version: ProtocolVersion,
     pub(crate) target: Target,
+    pub(crate) faults: super::model::Faults,
 }
 
 #[derive(Debug)]
@@ -270,6 +271,15 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
                 addr: *addr,
             });
         }
+        let f = &tg.faults;
+        let fractions = [f.refuse, f.drop_connection, f.hang, f.error];
+        if fractions.iter().any(|x| !(0.0..=1.0).contains(x)) || fractions.iter().sum::<f64>() > 1.0
+        {
+            return Err(FakeError::Invalid(format!(
+                "target group `{}`: fault fractions must each be in 0..=1 and sum to at most 1",
+                tg.name
+            )));
+        }
         let arn = format!("arn:aws:vpc-lattice:{region}:{account}:targetgroup/{id}");
         let index = target_groups.len();
         for key in [tg.name.clone(), id.clone(), arn.clone()] {
@@ -287,6 +297,7 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
             arn,
             protocol_version: tg.protocol_version,
             target: tg.target,
+            faults: tg.faults,
         });
     }
 

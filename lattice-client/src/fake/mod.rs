@@ -89,6 +89,7 @@ pub mod access_log;
 mod certs;
 mod compile;
 mod error;
+pub mod metrics;
 mod model;
 mod pipeline;
 pub mod routing;
@@ -97,9 +98,9 @@ mod server;
 pub use error::FakeError;
 pub use model::{
     Auth, BoxError, Client, DEFAULT_ACCOUNT, DEFAULT_CLIENT_VPC, DEFAULT_IDENTITY_POLICY,
-    DEFAULT_REGION, FakeBody, FakeLatticeBuilder, Listener, ListenerProtocol, Principal,
-    ProtocolVersion, Service, ServiceNetwork, ServiceTarget, Target, TargetGroup, Timeouts,
-    boxed_body, empty_body, full_body,
+    DEFAULT_REGION, FakeBody, FakeLatticeBuilder, Faults, LambdaFunction, Listener,
+    ListenerProtocol, Principal, ProtocolVersion, Service, ServiceNetwork, ServiceTarget, Target,
+    TargetGroup, Timeouts, boxed_body, empty_body, full_body,
 };
-pub use pipeline::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_ID};
+pub use pipeline::{LAMBDA_MAX_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_ID};
 pub use server::{FakeHandle, FakeLattice, ListenerInfo, ServiceInfo};

@@ -403,14 +403,16 @@ impl ServiceTarget {
     }
 }
 
-/// Drives `service` to readiness, calls it once, boxes the response body.
-fn oneshot<S, B>(service: S, request: Request<FakeBody>) -> TargetFuture
+/// Drives `service` to readiness and calls it once.
+pub(crate) fn call_once<S, R>(
+    service: S,
+    request: R,
+) -> BoxFuture<'static, Result<S::Response, BoxError>>
 where
-    S: tower_service::Service<Request<FakeBody>, Response = Response<B>> + Send + 'static,
+    S: tower_service::Service<R> + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<BoxError>,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    R: Send + 'static,
 {
     let mut service = service;
     let mut request = Some(request);
@@ -420,8 +422,7 @@ where
         loop {
             if let Some(future) = called.as_mut() {
                 return match future.as_mut().poll(cx) {
-                    Poll::Ready(Ok(response)) => Poll::Ready(Ok(response.map(boxed_body))),
-                    Poll::Ready(Err(e)) => Poll::Ready(Err(e.into())),
+                    Poll::Ready(result) => Poll::Ready(result.map_err(Into::into)),
                     Poll::Pending => Poll::Pending,
                 };
             }
@@ -430,13 +431,169 @@ where
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e.into())),
                 Poll::Ready(Ok(())) => {
                     let Some(request) = request.take() else {
-                        return Poll::Ready(Err("target polled after completion".into()));
+                        return Poll::Ready(Err("service polled after completion".into()));
                     };
                     called = Some(Box::pin(service.call(request)));
                 }
             }
         }
     }))
+}
+
+/// Drives `service` to readiness, calls it once, boxes the response body.
+fn oneshot<S, B>(service: S, request: Request<FakeBody>) -> TargetFuture
+where
+    S: tower_service::Service<Request<FakeBody>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let call = call_once(service, request);
+    Box::pin(async move { Ok(call.await?.map(boxed_body)) })
+}
+
+type LambdaFuture = BoxFuture<'static, Result<serde_json::Value, BoxError>>;
+
+/// A Lambda function behind a `LAMBDA` target group: event JSON in,
+/// response JSON out.
+#[derive(Clone)]
+pub struct LambdaFunction {
+    call: Arc<dyn Fn(serde_json::Value) -> LambdaFuture + Send + Sync>,
+}
+
+impl fmt::Debug for LambdaFunction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LambdaFunction(..)")
+    }
+}
+
+impl LambdaFunction {
+    /// The same Tower service a production function passes to
+    /// [`crate::lambda::run`]: each invocation goes through
+    /// [`crate::lambda::Adapter`] (event → `http::Request`, response → JSON).
+    pub fn service<S, B>(service: S) -> Self
+    where
+        S: tower_service::Service<Request<crate::lambda::Body>, Response = Response<B>>
+            + Clone
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: HttpBody + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        let service = Mutex::new(service);
+        LambdaFunction {
+            call: Arc::new(move |event| {
+                let service = match service.lock() {
+                    Ok(s) => s.clone(),
+                    Err(poisoned) => poisoned.into_inner().clone(),
+                };
+                call_once::<_, serde_json::Value>(crate::lambda::Adapter::new(service), event)
+            }),
+        }
+    }
+
+    /// A handler over the raw JSON: the event in, the response object out
+    /// (for tests of malformed responses and failing invocations).
+    pub fn json_fn<F, Fut>(handler: F) -> Self
+    where
+        F: Fn(serde_json::Value) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<serde_json::Value, BoxError>> + Send + 'static,
+    {
+        LambdaFunction {
+            call: Arc::new(move |event| Box::pin(handler(event))),
+        }
+    }
+
+    /// The built-in echo function: answers `200` with the event it received
+    /// as its JSON body.
+    pub fn echo() -> Self {
+        Self::json_fn(|event| async move {
+            let body = serde_json::to_string(&event)?;
+            Ok(serde_json::json!({
+                "statusCode": 200,
+                "headers": {"content-type": "application/json"},
+                "isBase64Encoded": false,
+                "body": body,
+            }))
+        })
+    }
+
+    pub(crate) fn call(&self, event: serde_json::Value) -> LambdaFuture {
+        (self.call)(event)
+    }
+}
+
+/// Failures a target group can be told to produce (facts §5.1 failure
+/// reasons). Fractions are of the requests forwarded to the group and are
+/// drawn, in this order, from the fake's seeded random source.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Faults {
+    /// Added before the target is called.
+    pub latency: Duration,
+    /// Fraction refused at connect: `500`, `TargetConnectionError`.
+    pub refuse: f64,
+    /// Fraction whose connection drops before a response: `502`,
+    /// `TargetConnectionClosed`.
+    pub drop_connection: f64,
+    /// Fraction that never answers: `504` after the target timeout,
+    /// `TargetDataTimeout`.
+    pub hang: f64,
+    /// Fraction answered by the target with [`Faults::error_status`] (a
+    /// target response: counted as `HTTPCode_Target_…`, no failure reason).
+    pub error: f64,
+    /// The status of injected target errors (default 503).
+    pub error_status: Option<u16>,
+}
+
+impl Faults {
+    /// No faults.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Adds `latency` before every call.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Refuses this fraction of connections.
+    pub fn refuse(mut self, fraction: f64) -> Self {
+        self.refuse = fraction;
+        self
+    }
+
+    /// Drops this fraction of connections before a response.
+    pub fn drop_connection(mut self, fraction: f64) -> Self {
+        self.drop_connection = fraction;
+        self
+    }
+
+    /// Never answers this fraction of requests.
+    pub fn hang(mut self, fraction: f64) -> Self {
+        self.hang = fraction;
+        self
+    }
+
+    /// Answers this fraction of requests with `status` from the target.
+    pub fn error(mut self, status: u16, fraction: f64) -> Self {
+        self.error_status = Some(status);
+        self.error = fraction;
+        self
+    }
+
+    pub(crate) fn is_none(&self) -> bool {
+        self.latency.is_zero()
+            && self.refuse <= 0.0
+            && self.drop_connection <= 0.0
+            && self.hang <= 0.0
+            && self.error <= 0.0
+    }
 }
 
 /// Where a target group's requests go.
@@ -453,6 +610,8 @@ pub enum Target {
     /// the request it received (`method`, `path`, `query`, `headers`,
     /// `body`, `bodyLength`), so a config file runs without code.
     Echo,
+    /// A Lambda function fed `V1` or `V2` events (facts §3).
+    Lambda(LambdaFunction, crate::lambda::EventVersion),
 }
 
 impl Target {
@@ -489,6 +648,8 @@ pub struct TargetGroup {
     pub protocol_version: ProtocolVersion,
     /// Where requests go.
     pub target: Target,
+    /// Injected failures.
+    pub faults: Faults,
 }
 
 impl TargetGroup {
@@ -499,7 +660,23 @@ impl TargetGroup {
             id: None,
             protocol_version: ProtocolVersion::Http1,
             target,
+            faults: Faults::default(),
         }
+    }
+
+    /// A `LAMBDA` target group with `lambdaEventStructureVersion` `version`.
+    pub fn lambda(
+        name: impl Into<String>,
+        version: crate::lambda::EventVersion,
+        function: LambdaFunction,
+    ) -> Self {
+        Self::new(name, Target::Lambda(function, version))
+    }
+
+    /// Injects failures.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
     }
 
     /// A target group served by the built-in echo target.

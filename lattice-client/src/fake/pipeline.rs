@@ -57,6 +57,7 @@ pub(crate) struct State {
     pub(crate) upstream_h2: HyperClient<HttpConnector, FakeBody>,
     /// Listener key (service, listener) → the base port it is served on.
     pub(crate) now: Arc<dyn Fn() -> SystemTime + Send + Sync>,
+    pub(crate) metrics: super::metrics::Metrics,
 }
 
 impl std::fmt::Debug for State {
@@ -70,6 +71,11 @@ impl State {
         use super::routing::RandomSource;
         let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
         rng.next_u64()
+    }
+
+    /// A uniform draw in `[0, 1)`.
+    fn next_f64(&self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     fn request_id(&self) -> String {
@@ -239,6 +245,9 @@ where
         guard: Some(guard),
         request_id: None,
         progress: None,
+        service: None,
+        tg: None,
+        from_target: false,
     };
 
     // Request id: the client's (cut to 512 bytes) or a fresh one.
@@ -288,6 +297,7 @@ where
     let Some(service) = c.services.get(service_index) else {
         return ctx.not_found();
     };
+    ctx.service = Some(service_index);
     ctx.rec.service_arn = Some(service.arn.clone());
     let Some(network_index) = conn.client.network.filter(|n| service.networks.contains(n)) else {
         return ctx.not_found();
@@ -463,6 +473,57 @@ where
     });
     let target_request = Request::from_parts(parts, body);
     let timeout = c.timeouts.target;
+    ctx.tg = Some(tg_index);
+
+    // Injected faults (facts §5.1 failure reasons).
+    let faults = &tg.faults;
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    if !faults.is_none() {
+        let roll = state.next_f64();
+        let mut edge = faults.refuse;
+        if roll < edge {
+            return ctx.error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error: cannot connect to the target",
+                FailureReason::TargetConnectionError,
+            );
+        }
+        edge += faults.drop_connection;
+        if roll < edge {
+            ctx.rec.target_ip_port = Some("127.0.0.1:0".to_owned());
+            return ctx.error(
+                StatusCode::BAD_GATEWAY,
+                "Bad Gateway: the target closed the connection",
+                FailureReason::TargetConnectionClosed,
+            );
+        }
+        edge += faults.hang;
+        if roll < edge {
+            tokio::time::sleep(timeout).await;
+            ctx.rec.target_ip_port = Some("127.0.0.1:0".to_owned());
+            return ctx.error(
+                StatusCode::GATEWAY_TIMEOUT,
+                "Gateway Timeout: the target did not answer in time",
+                FailureReason::TargetDataTimeout,
+            );
+        }
+        edge += faults.error;
+        if roll < edge {
+            let status = StatusCode::from_u16(faults.error_status.unwrap_or(503))
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            ctx.rec.target_ip_port = Some("127.0.0.1:0".to_owned());
+            ctx.from_target = true;
+            return ctx.respond(
+                Response::builder()
+                    .status(status)
+                    .header(http::header::CONTENT_TYPE, "text/plain")
+                    .body(full_body("injected target error\n")),
+            );
+        }
+    }
+
     let (result, target_addr) = match &tg.target {
         Target::Service(svc) => (
             tokio::time::timeout(timeout, svc.call(target_request)).await,
@@ -473,6 +534,19 @@ where
             (tokio::time::timeout(timeout, call).await, addr.to_string())
         }
         Target::Echo => (Ok(echo(target_request).await), "127.0.0.1:0".to_owned()),
+        Target::Lambda(function, version) => {
+            let call = invoke_lambda(&state, function, *version, target_request, &identity);
+            let result = match tokio::time::timeout(timeout, call).await {
+                Ok(Ok(response)) => Ok(Ok(response)),
+                Ok(Err(failure)) => {
+                    ctx.rec.target_ip_port = Some("lambda".to_owned());
+                    ctx.progress = Some(received);
+                    return ctx.error(failure.status, &failure.line, failure.reason);
+                }
+                Err(elapsed) => Err(elapsed),
+            };
+            (result, "lambda".to_owned())
+        }
     };
     ctx.rec.target_ip_port = Some(target_addr);
     ctx.progress = Some(received);
@@ -503,9 +577,125 @@ where
             for name in HOP_BY_HOP {
                 response.headers_mut().remove(name);
             }
+            ctx.from_target = true;
             ctx.respond(Ok::<_, BoxError>(response))
         }
     }
+}
+
+/// The Lambda request and response limit (facts §7.5: 6 MB).
+pub const LAMBDA_MAX_BYTES: usize = 6 * 1024 * 1024;
+
+/// Why a Lambda invocation produced no response.
+struct LambdaFailure {
+    status: StatusCode,
+    line: String,
+    reason: FailureReason,
+}
+
+impl LambdaFailure {
+    fn new(status: StatusCode, line: &str, reason: FailureReason) -> Self {
+        LambdaFailure {
+            status,
+            line: line.to_owned(),
+            reason,
+        }
+    }
+}
+
+/// The body's bytes, or `None` once it exceeds `limit`.
+async fn collect_limited(mut body: FakeBody, limit: usize) -> Result<Option<Bytes>, BoxError> {
+    let mut buf = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if buf.len() + data.len() > limit {
+                return Ok(None);
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(Some(buf.freeze()))
+}
+
+/// Builds the event (facts §3), invokes the function, and turns its answer
+/// into the client's response.
+///
+/// Statuses (UNCONFIRMED, facts §8.8): a request body over 6 MB → `413`
+/// (`ClientProtocolError`); a failed invocation → `502`
+/// (`TargetConnectionError`); a response that is not Lattice's JSON shape or
+/// over 6 MB → `502` (`TargetProtocolError`).
+async fn invoke_lambda(
+    state: &State,
+    function: &super::model::LambdaFunction,
+    version: crate::lambda::EventVersion,
+    request: Request<FakeBody>,
+    identity: &CallerIdentity,
+) -> Result<Response<FakeBody>, LambdaFailure> {
+    use crate::lambda::{
+        EventVersion, LatticeEvent, LatticeResponse, V1Event, V2Event, V2RequestContext,
+    };
+    let (mut parts, body) = request.into_parts();
+    let bytes = match collect_limited(body, LAMBDA_MAX_BYTES).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(LambdaFailure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request Entity Too Large: Lambda targets accept at most 6 MB",
+                FailureReason::ClientProtocolError,
+            ));
+        }
+        Err(_) => {
+            return Err(LambdaFailure::new(
+                StatusCode::BAD_REQUEST,
+                "Bad Request: the request body could not be read",
+                FailureReason::ClientConnectionClosed,
+            ));
+        }
+    };
+    let event = match version {
+        EventVersion::V1 => LatticeEvent::V1(V1Event::from_parts(&parts, &bytes, None)),
+        _ => {
+            // V2 carries the caller in `requestContext`, not in headers.
+            strip_identity_headers(&mut parts.headers);
+            let context = V2RequestContext::from_caller(
+                identity,
+                Some(state.c.region.clone()),
+                crate::lambda::TimeEpoch::from_system_time((state.now)()),
+            );
+            LatticeEvent::V2(V2Event::from_parts(&parts, &bytes, context, None))
+        }
+    };
+    let value = serde_json::to_value(&event).map_err(|_| {
+        LambdaFailure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Error",
+            FailureReason::InternalError,
+        )
+    })?;
+    let answer = function.call(value).await.map_err(|err| {
+        tracing::debug!(error = %err, "fake lattice: Lambda invocation failed");
+        LambdaFailure::new(
+            StatusCode::BAD_GATEWAY,
+            "Bad Gateway: the Lambda function failed",
+            FailureReason::TargetConnectionError,
+        )
+    })?;
+    let malformed = |what: &str| {
+        LambdaFailure::new(
+            StatusCode::BAD_GATEWAY,
+            &format!("Bad Gateway: the Lambda function returned {what}"),
+            FailureReason::TargetProtocolError,
+        )
+    };
+    let json = serde_json::to_vec(&answer).map_err(|_| malformed("an invalid response"))?;
+    if json.len() > LAMBDA_MAX_BYTES {
+        return Err(malformed("a response over 6 MB"));
+    }
+    let response = LatticeResponse::from_slice(&json)
+        .map_err(|_| malformed("an invalid response"))?
+        .into_http_response()
+        .map_err(|_| malformed("an invalid response"))?;
+    Ok(response.map(|b| full_body(b.into_bytes())))
 }
 
 const HOP_BY_HOP: [&str; 6] = [
@@ -712,6 +902,9 @@ struct Pending {
     guard: Option<ActiveGuard>,
     request_id: Option<HeaderValue>,
     progress: Option<Arc<RequestProgress>>,
+    service: Option<usize>,
+    tg: Option<usize>,
+    from_target: bool,
 }
 
 impl Pending {
@@ -768,6 +961,9 @@ impl Pending {
                 started: self.started,
                 first_byte: Instant::now(),
                 progress: self.progress,
+                service: self.service,
+                tg: self.tg,
+                from_target: self.from_target,
                 _guard: self.guard,
             }),
         };
@@ -792,6 +988,9 @@ struct Finish {
     started: Instant,
     first_byte: Instant,
     progress: Option<Arc<RequestProgress>>,
+    service: Option<usize>,
+    tg: Option<usize>,
+    from_target: bool,
     _guard: Option<ActiveGuard>,
 }
 
@@ -808,6 +1007,14 @@ impl Finish {
         }
         if !complete && self.rec.failure_reason.is_none() {
             self.rec.failure_reason = Some(FailureReason::ClientConnectionClosed);
+        }
+        let status = self.rec.response_code;
+        let metrics = &self.state.metrics;
+        if let Some(counters) = self.service.and_then(|s| metrics.service(s)) {
+            counters.request(status, self.from_target, self.rec.duration);
+        }
+        if let Some(counters) = self.tg.and_then(|t| metrics.target_group(t)) {
+            counters.request(status, self.from_target, self.rec.duration);
         }
         self.state.push_log(self.rec);
     }

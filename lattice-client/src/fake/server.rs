@@ -139,7 +139,7 @@ impl FakeLattice {
         // Bind everything before serving anything.
         let mut bound = Vec::new();
         for (s, service) in c.services.iter().enumerate() {
-            for listener in &service.listeners {
+            for listener in service.listeners.iter() {
                 let socket = TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))
                     .await
                     .map_err(|source| FakeError::Bind {
@@ -182,7 +182,7 @@ impl FakeLattice {
                         address.port()
                     ),
                 };
-                bound.push((socket, tls, info));
+                bound.push((s, socket, tls, info));
             }
         }
 
@@ -216,7 +216,12 @@ impl FakeLattice {
         let region = c.region.clone();
         let account = c.account.clone();
         let seed = c.seed;
+        let metrics = super::metrics::Metrics::new(
+            c.services.iter().map(|s| s.name.clone()).collect(),
+            c.target_groups.iter().map(|t| t.name.clone()).collect(),
+        );
         let state = Arc::new(State {
+            metrics,
             c,
             verifier,
             rng: Mutex::new(XorShift64::new(seed)),
@@ -230,16 +235,21 @@ impl FakeLattice {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         let mut listeners = Vec::new();
-        for (socket, tls, info) in bound {
+        for (service_index, socket, tls, info) in bound {
             let state = state.clone();
             let rx = shutdown_rx.clone();
             let protocol = info.protocol;
             let port = info.port;
+            let info_service = service_index;
             tasks.push(tokio::spawn(accept_loop(
                 state,
                 socket,
                 tls,
-                Listening { protocol, port },
+                Listening {
+                    service: info_service,
+                    protocol,
+                    port,
+                },
                 rx,
             )));
             listeners.push(info);
@@ -265,6 +275,7 @@ impl FakeLattice {
 
 #[derive(Debug, Clone, Copy)]
 struct Listening {
+    service: usize,
     protocol: ListenerProtocol,
     port: u16,
 }
@@ -317,6 +328,7 @@ async fn serve_connection(
         .unwrap_or(&state.c.default_client)
         .clone();
     let activity = Arc::new(Activity::new());
+    let _connection = ConnectionCount::new(state.clone(), at.service);
     match tls {
         Some(acceptor) => {
             let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
@@ -353,6 +365,29 @@ async fn serve_connection(
                 activity,
             });
             drive(state, TokioIo::new(stream), info, shutdown).await;
+        }
+    }
+}
+
+/// Counts a connection in `NewConnectionCount` / `ActiveConnectionCount`.
+struct ConnectionCount {
+    state: Arc<State>,
+    service: usize,
+}
+
+impl ConnectionCount {
+    fn new(state: Arc<State>, service: usize) -> Self {
+        if let Some(c) = state.metrics.service(service) {
+            c.connection_opened();
+        }
+        ConnectionCount { state, service }
+    }
+}
+
+impl Drop for ConnectionCount {
+    fn drop(&mut self) {
+        if let Some(c) = self.state.metrics.service(self.service) {
+            c.connection_closed();
         }
     }
 }
@@ -608,6 +643,12 @@ impl FakeHandle {
     /// The access-log records written so far.
     pub fn access_log(&self) -> &AccessLogSink {
         &self.log
+    }
+
+    /// The metrics so far, by service and target group, with CloudWatch's
+    /// metric names.
+    pub fn metrics(&self) -> super::metrics::MetricsSnapshot {
+        self.state.metrics.snapshot()
     }
 
     /// The fake's clock (the system clock moved by any configured offset).
