@@ -470,7 +470,7 @@ impl fmt::Debug for LambdaFunction {
 
 impl LambdaFunction {
     /// The same Tower service a production function passes to
-    /// [`crate::lambda::run`]: each invocation goes through
+    /// [`crate::lambda::run()`]: each invocation goes through
     /// [`crate::lambda::Adapter`] (event → `http::Request`, response → JSON).
     pub fn service<S, B>(service: S) -> Self
     where
