@@ -1,107 +1,164 @@
-//! Quickstart: sign calls for VPC Lattice through reqwest and through hyper.
+//! Quickstart: call a VPC Lattice service with SigV4, through reqwest and
+//! through hyper — against the in-process fake Lattice, no AWS account.
 //!
-//! Runs entirely on this machine: a small echo server on 127.0.0.1 plays the
-//! Lattice service, a resolver override points a generated Lattice name at
-//! it, and static example credentials sign the calls. The echo server checks
-//! each signature as Lattice does and reports what arrived: the principal it
-//! authenticated and which headers the signature covers. A tampered request
-//! at the end shows the error line Lattice answers with.
+//! The fake plays a service network whose `orders` service uses `AWS_IAM`
+//! with an auth policy: `GET` is allowed, `DELETE` is not. `/orders` goes to
+//! an in-process HTTP target; `/invoices` to a Lambda target (the same Tower
+//! handler you would pass to `lattice_client::lambda::run`). Calls go over
+//! real TLS to the service's generated DNS name, resolved to loopback.
 //!
 //! ```text
 //! cargo run --example quickstart
 //! ```
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::convert::Infallible;
 
 use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use lattice_client::resolve::Resolver;
-use lattice_client::sign::verify::{KeyCredentials, Profile, StaticCredentials, Verifier};
-use lattice_client::{Credentials, Signer};
+use lattice_client::fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
+use lattice_client::fake::{
+    FakeBody, FakeLattice, LambdaFunction, Listener, Principal, Service, ServiceNetwork, Target,
+    TargetGroup, full_body,
+};
+use lattice_client::identity::CallerIdentity;
+use lattice_client::lambda::{Body as LambdaBody, EventVersion};
+use lattice_client::reqwest::LatticeClient;
 use lattice_tower::hyper::HyperClientBuilder;
 
-/// A generated VPC Lattice service name: the region (`us-west-2`) is taken
-/// from it, so no region needs configuring.
-const SERVICE: &str = "quickstart-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+/// Any signed caller of our account may invoke; nobody may `DELETE`.
+const SERVICE_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "111122223333"},
+     "Action": "vpc-lattice-svcs:Invoke", "Resource": "*"},
+    {"Effect": "Deny", "Principal": "*",
+     "Action": "vpc-lattice-svcs:Invoke", "Resource": "*",
+     "Condition": {"StringEquals": {"vpc-lattice-svcs:RequestMethod": "DELETE"}}}
+  ]
+}"#;
+
+const ACCESS_KEY: &str = "AKIDEXAMPLE";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // The endpoint knows our example key, as IAM would.
-    let keys = StaticCredentials::new().with(
-        "AKIDEXAMPLE",
-        KeyCredentials::new(
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            "arn:aws:sts::111122223333:assumed-role/quickstart/session".to_owned(),
+    // An HTTP target: an in-process Tower service that reads the caller
+    // identity Lattice adds.
+    let orders = tower::service_fn(|req: http::Request<FakeBody>| async move {
+        let caller = CallerIdentity::from_headers(req.headers())
+            .ok()
+            .flatten()
+            .and_then(|id| id.principal)
+            .unwrap_or_else(|| "anonymous".to_owned());
+        Ok::<_, Infallible>(http::Response::new(full_body(format!(
+            "orders for {caller}\n"
+        ))))
+    });
+    // A Lambda target: the handler a production function passes to
+    // `lattice_client::lambda::run`, fed V2 events by the fake.
+    let invoices = tower::service_fn(|req: http::Request<LambdaBody>| async move {
+        let caller = req
+            .extensions()
+            .get::<CallerIdentity>()
+            .and_then(|id| id.principal.clone())
+            .unwrap_or_else(|| "anonymous".to_owned());
+        Ok::<_, Infallible>(http::Response::new(LambdaBody::from(format!(
+            "invoices (from Lambda) for {caller}\n"
+        ))))
+    });
+
+    let fake = FakeLattice::builder()
+        .service_network(ServiceNetwork::new("quickstart").all_services())
+        .service(
+            Service::new("orders").aws_iam(SERVICE_POLICY).listener(
+                Listener::https(443)
+                    .rule(Rule::new(
+                        10,
+                        HttpMatch::new().path(PathMatch::prefix("/invoices")),
+                        RuleAction::forward_to("invoices"),
+                    ))
+                    .forward_to("orders"),
+            ),
         )
-        .with_session_token("EXAMPLE-SESSION-TOKEN"),
-    );
-    let verifier = Verifier::builder(keys, Profile::lattice("us-west-2")).build()?;
-    let echo = lattice_examples::echo::start_verifying(verifier).await?;
-    let port = echo.addr().port();
-    println!(
-        "local Lattice-like endpoint: http://{SERVICE}:{port} -> {}",
-        echo.addr()
-    );
-
-    // Static example credentials; in production use
-    // `Signer::builder().sdk_config(&aws_config::load_from_env().await)?`.
-    let credentials = Credentials::new(
-        "AKIDEXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        Some("EXAMPLE-SESSION-TOKEN".to_owned()),
-        None,
-        "quickstart",
-    );
-    let signer = Signer::builder().credentials(credentials).build()?;
-    // Tests and local endpoints: resolve the name to loopback, never real DNS.
-    let resolver = Resolver::new()
-        .with_override(SERVICE, [IpAddr::V4(Ipv4Addr::LOCALHOST)])?
-        .without_system_fallback();
-
-    // 1. reqwest
-    let client = lattice_client::reqwest::LatticeClient::builder(signer.clone())
-        .resolver(resolver.clone())
-        .no_proxy()
-        .build()?;
-    let response = client
-        .post(format!("http://{SERVICE}:{port}/orders?id=42"))
-        .header("content-type", "application/json")
-        .body(r#"{"item":"book"}"#)
-        .send()
+        .target_group(TargetGroup::new("orders", Target::service(orders)))
+        .target_group(TargetGroup::lambda(
+            "invoices",
+            EventVersion::V2,
+            LambdaFunction::service(invoices),
+        ))
+        // Static example keys; in production the signer takes credentials
+        // from `aws_config::load_from_env()` instead.
+        .principal(Principal::new(
+            ACCESS_KEY,
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "arn:aws:sts::111122223333:assumed-role/quickstart/session",
+        ))
+        .build()?
+        .start()
         .await?;
-    println!("\n== reqwest: {}", response.status());
-    println!("{}", response.text().await?);
+    let url = fake
+        .url("orders")
+        .context("orders has a listener")?
+        .to_owned();
+    println!("fake Lattice service: {url}");
 
-    // 2. hyper (HTTP/1.1 and HTTP/2 over rustls; plain HTTP here)
-    let client = HyperClientBuilder::new(signer.clone())
-        .resolver(resolver.clone())
+    // reqwest: a signing client that resolves the fake's names to loopback
+    // and trusts the fake's CA.
+    let signer = fake.signer(ACCESS_KEY)?;
+    let ca = fake.ca_der().context("HTTPS listener")?.clone();
+    let client = LatticeClient::builder(signer.clone())
+        .resolver(fake.resolver()?)
         .platform_roots(false)
+        .add_root_certificate(ca.clone())
+        .build()?;
+    let response = client.get(format!("{url}/orders/42")).send().await?;
+    println!(
+        "== reqwest GET /orders/42: {} ({:?})",
+        response.status(),
+        response.version()
+    );
+    print!("   {}", response.text().await?);
+
+    // hyper: the same signer through the Tower layer.
+    let hyper = HyperClientBuilder::new(signer)
+        .resolver(fake.resolver()?)
+        .platform_roots(false)
+        .add_root_certificate(ca)
         .build::<Full<Bytes>>()?;
-    let request = http::Request::get(format!("http://{SERVICE}:{port}/orders/42"))
-        .body(Full::new(Bytes::new()))?;
-    let response = client
+    let request = http::Request::get(format!("{url}/invoices/7")).body(Full::new(Bytes::new()))?;
+    let response = hyper
         .request(request)
         .await
-        .map_err(|e| anyhow::anyhow!(e))
-        .context("hyper call")?;
-    println!("\n== hyper: {}", response.status());
+        .map_err(anyhow::Error::from_boxed)?;
+    let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
-    println!("{}", String::from_utf8_lossy(&body));
+    println!("== hyper GET /invoices/7: {status}");
+    print!("   {}", String::from_utf8_lossy(&body));
 
-    // 3. A request signed for one path and sent to another: rejected.
-    let mut request = http::Request::get(format!("http://{SERVICE}:{port}/orders/42"))
-        .body(Full::new(Bytes::new()))?;
-    signer.sign(&mut request).await?;
-    *request.uri_mut() = format!("http://{SERVICE}:{port}/orders/43").parse()?;
-    let plain = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build(hyper_util::client::legacy::connect::HttpConnector::new_with_resolver(resolver));
-    let response = plain.request(request).await?;
+    // The auth policy denies DELETE: Lattice's 403 line comes back.
+    let response = client.delete(format!("{url}/orders/42")).send().await?;
+    println!("== reqwest DELETE /orders/42: {}", response.status());
+    print!("   {}", response.text().await?);
+
+    // What Lattice would have written to the access log.
+    println!("\n== access log");
     println!(
-        "\n== tampered (signed for /orders/42, sent to /orders/43): {}",
-        response.status()
+        "{:<7} {:<14} {:>4} {:<10} {:<8} {:<20} {:>5}",
+        "method", "path", "code", "denied", "proto", "failure", "ms"
     );
-    let body = response.into_body().collect().await?.to_bytes();
-    println!("{}", String::from_utf8_lossy(&body));
+    for record in fake.access_log().records() {
+        let dash = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+        println!(
+            "{:<7} {:<14} {:>4} {:<10} {:<8} {:<20} {:>5}",
+            dash(record.request_method),
+            dash(record.request_path),
+            record.response_code,
+            dash(record.auth_denied_reason.map(|r| r.to_string())),
+            dash(record.protocol),
+            dash(record.failure_reason.map(|r| r.to_string())),
+            record.duration,
+        );
+    }
+    fake.shutdown().await;
     Ok(())
 }
