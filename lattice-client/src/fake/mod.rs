@@ -86,12 +86,14 @@
 pub mod access_log;
 mod certs;
 mod compile;
+pub mod config;
 mod error;
 mod model;
 mod pipeline;
 pub mod routing;
 mod server;
 
+pub use config::ConfigFormat;
 pub use error::FakeError;
 pub use model::{
     Auth, BoxError, Client, DEFAULT_ACCOUNT, DEFAULT_CLIENT_VPC, DEFAULT_IDENTITY_POLICY,
