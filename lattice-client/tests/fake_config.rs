@@ -467,6 +467,22 @@ fn only_one_client_may_omit_its_source_ip() {
 }
 
 #[test]
+fn unquoted_yaml_scalars_are_read_as_strings() {
+    let builder = FakeLatticeBuilder::from_yaml_str(
+        "fake: {account: 011122223333, dnsLabel: 0123456, clients: [{vpcId: vpc-0a1b2c3d, ownerAccount: 444455556666}]}",
+    )
+    .unwrap();
+    let debug = format!("{builder:?}");
+    assert!(debug.contains("account: \"011122223333\""), "{debug}");
+    assert!(debug.contains("dns_label: Some(\"0123456\")"), "{debug}");
+    assert!(
+        debug.contains("owner_account: Some(\"444455556666\")"),
+        "{debug}"
+    );
+    builder.build().unwrap();
+}
+
+#[test]
 fn format_detection() {
     let p = Path::new;
     assert_eq!(

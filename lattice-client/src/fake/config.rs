@@ -206,7 +206,8 @@ pub const STRING_SOURCE: &str = "<string>";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConfigFormat {
-    /// YAML (1.2 with `serde_norway`; a JSON document is also valid YAML).
+    /// YAML (a JSON document is also valid YAML). Enums use the API's
+    /// single-key maps (`{prefix: /x}`), not YAML tags.
     Yaml,
     /// JSON.
     Json,
