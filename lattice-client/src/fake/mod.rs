@@ -88,6 +88,7 @@
 pub mod access_log;
 mod certs;
 mod compile;
+pub mod config;
 mod error;
 pub mod metrics;
 mod model;
@@ -95,6 +96,7 @@ mod pipeline;
 pub mod routing;
 mod server;
 
+pub use config::ConfigFormat;
 pub use error::FakeError;
 pub use model::{
     Auth, BoxError, Client, DEFAULT_ACCOUNT, DEFAULT_CLIENT_VPC, DEFAULT_IDENTITY_POLICY,
