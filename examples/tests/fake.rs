@@ -424,6 +424,14 @@ async fn runs_the_committed_config_end_to_end() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    // `/invoices` goes to the LAMBDA group's echo function: the V2 event.
+    let event: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(event["version"], "2.0", "{event}");
+    assert_eq!(event["path"], "/invoices", "{event}");
+    assert!(
+        event["requestContext"]["identity"]["principal"].is_string(),
+        "{event}"
+    );
     let record = fake.next_record().await;
     assert_eq!(record["responseCode"], 200, "{record}");
     assert_eq!(record["requestMethod"], "POST");
@@ -517,8 +525,8 @@ async fn a_bad_config_is_one_line_on_stderr_and_exit_2() {
         ),
         (
             "lambda.yaml",
-            "targetGroups:\n  - {name: fn, type: LAMBDA}\n",
-            "Lambda targets come with a later version",
+            "targetGroups:\n  - {name: fn, type: LAMBDA, fake: {target: {upstream: \"127.0.0.1:9\"}}}\n",
+            "not a Lambda function",
         ),
         (
             "build.json",

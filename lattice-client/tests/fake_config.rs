@@ -414,22 +414,26 @@ fn wrong_values_are_errors_with_location() {
 }
 
 #[test]
-fn a_lambda_target_group_is_a_clear_error() {
+fn a_lambda_target_group_takes_the_echo_function_and_not_an_upstream() {
     let yaml = "\
+services:
+  - name: fn-svc
+    listeners: [{protocol: HTTP, defaultAction: {forward: {targetGroups: [{targetGroupIdentifier: fn}]}}}]
 targetGroups:
   - name: fn
     type: LAMBDA
     config: {lambdaEventStructureVersion: V2}
     fake: {target: echo}
 ";
-    let message = config_message(FakeLatticeBuilder::from_yaml_str(yaml));
-    assert!(message.contains("LAMBDA"), "{message}");
-    assert!(
-        message.contains("Lambda targets come with a later version"),
-        "{message}"
-    );
-    assert!(message.contains("targetGroups[0]"), "{message}");
-    assert!(message.contains("line 2"), "{message}");
+    FakeLatticeBuilder::from_yaml_str(yaml)
+        .expect("LAMBDA with the echo function loads")
+        .build()
+        .expect("and builds");
+
+    let message = config_message(FakeLatticeBuilder::from_yaml_str(
+        "targetGroups: [{name: fn, type: LAMBDA, fake: {target: {upstream: \"127.0.0.1:9\"}}}]",
+    ));
+    assert!(message.contains("not a Lambda function"), "{message}");
 
     let message = config_message(FakeLatticeBuilder::from_yaml_str(
         "targetGroups: [{name: tg, type: INSTANCE, config: {lambdaEventStructureVersion: V1}, fake: {target: echo}}]",

@@ -98,7 +98,7 @@
 //!     fake: {...}
 //! targetGroups:                    # CreateTargetGroup
 //!   - name: orders-tg              # required
-//!     type: INSTANCE               # INSTANCE | IP | ALB | LAMBDA (required; LAMBDA: not yet)
+//!     type: INSTANCE               # INSTANCE | IP | ALB | LAMBDA (required)
 //!     config:
 //!       protocolVersion: HTTP1     # HTTP1 (default) | HTTP2 | GRPC
 //!       lambdaEventStructureVersion: V2   # V1 | V2, LAMBDA groups only
@@ -174,8 +174,11 @@
 //!   `"*"` (YAML aliases start with `*`), `"2012-10-17"` and account ids
 //!   (a leading zero would be lost). Numbers and booleans in conditions are
 //!   accepted as IAM accepts them.
-//! * **`LAMBDA` target groups** are rejected for now: Lambda targets come
-//!   with a later version of the fake.
+//! * **`LAMBDA` target groups** take `fake: {target: echo}`: a function
+//!   that answers with the event it received, in the structure version of
+//!   `config.lambdaEventStructureVersion` (default `V1`, the API's default).
+//!   Functions written in Rust are given in code
+//!   ([`LambdaFunction::service`](super::LambdaFunction::service)).
 //! * **Target-group `config` fields** the fake has no use for (`port`,
 //!   `protocol`, `ipAddressType`, `vpcIdentifier`, `healthCheck`) are
 //!   accepted, so `CreateTargetGroup` input pastes as it is, and ignored.
@@ -463,6 +466,7 @@ enum TargetGroupType {
     Instance,
     Ip,
     Alb,
+    Lambda,
 }
 
 impl TargetGroupType {
@@ -471,6 +475,7 @@ impl TargetGroupType {
             TargetGroupType::Instance => "INSTANCE",
             TargetGroupType::Ip => "IP",
             TargetGroupType::Alb => "ALB",
+            TargetGroupType::Lambda => "LAMBDA",
         }
     }
 }
@@ -483,12 +488,7 @@ impl TryFrom<String> for TargetGroupType {
             "INSTANCE" => Ok(TargetGroupType::Instance),
             "IP" => Ok(TargetGroupType::Ip),
             "ALB" => Ok(TargetGroupType::Alb),
-            "LAMBDA" => Err(
-                "target group type `LAMBDA` is not supported by this version of the fake: \
-                 Lambda targets come with a later version; meanwhile use type INSTANCE \
-                 with `fake: {target: echo}` or `fake: {target: {upstream: \"127.0.0.1:PORT\"}}`"
-                    .to_owned(),
-            ),
+            "LAMBDA" => Ok(TargetGroupType::Lambda),
             other => Err(format!(
                 "unknown target group type `{other}`, expected `INSTANCE`, `IP`, `ALB` or `LAMBDA`"
             )),
@@ -853,7 +853,8 @@ impl ConfigFile {
 
         // Target groups.
         for spec in self.target_groups {
-            if let Some(version) = spec.config.lambda_event_structure_version {
+            let lambda = spec.kind == TargetGroupType::Lambda;
+            if let (Some(version), false) = (spec.config.lambda_event_structure_version, lambda) {
                 return Err(Conversion::Config(format!(
                     "target group `{}`: `config.lambdaEventStructureVersion` ({version:?}) is \
                      only valid for type LAMBDA, not {}",
@@ -861,10 +862,26 @@ impl ConfigFile {
                     spec.kind.as_str()
                 )));
             }
-            let target = match spec.fake.target {
-                Some(TargetSpec::Echo) => Target::Echo,
-                Some(TargetSpec::Upstream(addr)) => Target::upstream(addr),
-                None => {
+            let target = match (spec.fake.target, lambda) {
+                (Some(TargetSpec::Echo), false) => Target::Echo,
+                (Some(TargetSpec::Upstream(addr)), false) => Target::upstream(addr),
+                (Some(TargetSpec::Echo), true) => {
+                    // The API's default structure version is V1.
+                    let version = match spec.config.lambda_event_structure_version {
+                        Some(LambdaEventVersion::V2) => crate::lambda::EventVersion::V2,
+                        _ => crate::lambda::EventVersion::V1,
+                    };
+                    Target::Lambda(super::LambdaFunction::echo(), version)
+                }
+                (Some(TargetSpec::Upstream(_)), true) => {
+                    return Err(Conversion::Config(format!(
+                        "target group `{}` (type LAMBDA): an upstream is not a Lambda function; \
+                         use `fake: {{target: echo}}` (a function answering with the event it \
+                         received) or build the fake in code with `LambdaFunction::service`",
+                        spec.name
+                    )));
+                }
+                (None, _) => {
                     return Err(Conversion::Config(format!(
                         "target group `{}` (type {}) has no target: add `fake: {{target: echo}}` \
                          (the built-in echo) or `fake: {{target: {{upstream: \"127.0.0.1:PORT\"}}}}`",
