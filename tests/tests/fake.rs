@@ -969,3 +969,98 @@ fn build_rejects_what_lattice_rejects() {
         .expect_err("fixed 503");
     assert!(fixed.to_string().contains("503"), "{fixed}");
 }
+
+/// Facts §7.3: HTTP/1.1 cannot reach an `HTTP2` group; HTTP/2 reaches an
+/// `HTTP1` group converted to HTTP/1.1 (with a `host` header); a gRPC
+/// request cannot reach an `HTTP1` group; a `GRPC` group takes only POST.
+#[tokio::test]
+async fn protocol_versions_follow_the_lattice_table() {
+    let version_of = || {
+        tower::service_fn(|req: Request<FakeBody>| async move {
+            let host = req
+                .headers()
+                .get("host")
+                .map(|h| h.to_str().unwrap_or("?").to_owned())
+                .unwrap_or_default();
+            Ok::<_, Infallible>(Response::new(full_body(format!(
+                "{:?} {host}",
+                req.version()
+            ))))
+        })
+    };
+    let fake = FakeLattice::builder()
+        .service(
+            Service::new("versions").listener(
+                Listener::https(443)
+                    .rule(Rule::new(
+                        1,
+                        HttpMatch::new().path(PathMatch::prefix("/h2")),
+                        RuleAction::forward_to("h2"),
+                    ))
+                    .rule(Rule::new(
+                        2,
+                        HttpMatch::new().path(PathMatch::prefix("/grpc")),
+                        RuleAction::forward_to("grpc"),
+                    ))
+                    .forward_to("h1"),
+            ),
+        )
+        .target_group(TargetGroup::new("h1", Target::service(version_of())))
+        .target_group(
+            TargetGroup::new("h2", Target::service(version_of()))
+                .protocol_version(ProtocolVersion::Http2),
+        )
+        .target_group(
+            TargetGroup::new("grpc", Target::service(version_of()))
+                .protocol_version(ProtocolVersion::Grpc),
+        )
+        .build()
+        .expect("model")
+        .start()
+        .await
+        .expect("start");
+    let url = fake.url("versions").expect("url").to_owned();
+    let h2 = anonymous_client(&fake);
+    let h1 = {
+        let listener = &fake.listeners()[0];
+        reqwest::Client::builder()
+            .no_proxy()
+            .http1_only()
+            .resolve(&listener.dns_name, listener.address)
+            .tls_certs_only([
+                reqwest::Certificate::from_pem(fake.ca_pem().expect("ca").as_bytes()).expect("pem"),
+            ])
+            .build()
+            .expect("h1 client")
+    };
+    let text =
+        |r: reqwest::Response| async move { (r.status().as_u16(), r.text().await.expect("body")) };
+
+    let (status, body) = text(h2.get(format!("{url}/any")).send().await.expect("call")).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.starts_with("HTTP/1.1 versions-"),
+        "h2 → HTTP1 group is converted: {body}"
+    );
+    let (status, body) = text(h2.get(format!("{url}/h2")).send().await.expect("call")).await;
+    assert_eq!(
+        (status, body.starts_with("HTTP/2.0")),
+        (200, true),
+        "{body}"
+    );
+    let (status, _) = text(h1.get(format!("{url}/h2")).send().await.expect("call")).await;
+    assert_eq!(status, 400, "HTTP/1.1 → HTTP2 group");
+    let (status, _) = text(h2.get(format!("{url}/grpc")).send().await.expect("call")).await;
+    assert_eq!(status, 400, "GET → GRPC group");
+    let (status, _) = text(h2.post(format!("{url}/grpc")).send().await.expect("call")).await;
+    assert_eq!(status, 200, "POST over h2 → GRPC group");
+    let (status, _) = text(
+        h2.post(format!("{url}/any"))
+            .header("content-type", "application/grpc")
+            .send()
+            .await
+            .expect("call"),
+    )
+    .await;
+    assert_eq!(status, 400, "gRPC → HTTP1 group");
+}

@@ -56,7 +56,11 @@
 //!    denial is a `403` with Lattice's `AccessDeniedException` line.
 //! 5. The listener's rules route it ([`routing`]); fixed responses have an
 //!    empty body.
-//! 6. The target gets `x-forwarded-for` (appended to an incoming value,
+//! 6. The request is forwarded in the target group's protocol version
+//!    (facts §7.3): HTTP/2 to an `HTTP1` group is converted to HTTP/1.1;
+//!    HTTP/1.1 to an `HTTP2` or `GRPC` group, gRPC to an `HTTP1` group, and
+//!    a non-`POST` to a `GRPC` group are refused with `400` (the status is
+//!    UNCONFIRMED). The target gets `x-forwarded-for` (appended to an incoming value,
 //!    ALB-style; UNCONFIRMED), `x-forwarded-port` (the modelled port),
 //!    `x-forwarded-proto`, the identity headers, and `x-amzn-requestid`
 //!    (the client's value cut to 512 bytes, else a fresh UUID), which is

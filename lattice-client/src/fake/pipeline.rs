@@ -426,10 +426,28 @@ where
     };
     ctx.rec.target_group_arn = Some(tg.arn.clone());
 
-    // 6. Forwarding.
+    // 6. Forwarding, in the target group's protocol version (facts §7.3).
     let grpc = is_grpc(&Request::from_parts(parts.clone(), ()));
-    if grpc {
-        ctx.rec.grpc_response_code = None;
+    if !matches!(tg.target, Target::Lambda(..)) {
+        if let Err(line) = check_protocol_version(tg.protocol_version, &parts, grpc) {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                &line,
+                FailureReason::ClientProtocolError,
+            );
+        }
+        if tg.protocol_version == ProtocolVersion::Http1 && parts.version == Version::HTTP_2 {
+            // Lattice converts HTTP/2 down for HTTP1 target groups.
+            parts.version = Version::HTTP_11;
+            if !parts.headers.contains_key(HOST)
+                && let Some(v) = parts
+                    .uri
+                    .authority()
+                    .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+            {
+                parts.headers.insert(HOST, v);
+            }
+        }
     }
     let identity = caller_identity(
         caller.map(|p| (&p.spec, p.session_name.as_deref())),
@@ -696,6 +714,32 @@ async fn invoke_lambda(
         .into_http_response()
         .map_err(|_| malformed("an invalid response"))?;
     Ok(response.map(|b| full_body(b.into_bytes())))
+}
+
+/// Lattice's request / target-group protocol-version table (facts §7.3):
+/// gRPC needs `GRPC` or `HTTP2`; HTTP/1.1 cannot go to `HTTP2` or `GRPC`;
+/// HTTP/2 to `GRPC` only with `POST`. The answer to a mismatch (`400`,
+/// `ClientProtocolError`) is UNCONFIRMED.
+fn check_protocol_version(
+    version: ProtocolVersion,
+    parts: &http::request::Parts,
+    grpc: bool,
+) -> Result<(), String> {
+    let h2 = parts.version == Version::HTTP_2;
+    match version {
+        ProtocolVersion::Http1 if grpc => Err(
+            "Bad Request: gRPC requests need a target group of protocol version GRPC or HTTP2"
+                .to_owned(),
+        ),
+        ProtocolVersion::Http2 | ProtocolVersion::Grpc if !h2 => Err(format!(
+            "Bad Request: HTTP/1.1 requests cannot be forwarded to a target group of protocol version {}",
+            version.as_str()
+        )),
+        ProtocolVersion::Grpc if !grpc && parts.method != http::Method::POST => {
+            Err("Bad Request: a GRPC target group takes only POST requests".to_owned())
+        }
+        _ => Ok(()),
+    }
 }
 
 const HOP_BY_HOP: [&str; 6] = [
