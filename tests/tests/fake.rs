@@ -1064,3 +1064,91 @@ async fn protocol_versions_follow_the_lattice_table() {
     .await;
     assert_eq!(status, 400, "gRPC → HTTP1 group");
 }
+
+/// At the end of its lifetime an HTTP/2 connection gets GOAWAY: the request
+/// in flight finishes, the next one opens a new connection. An idle
+/// connection is closed after the idle timeout.
+#[tokio::test]
+async fn h2_lifetime_lets_in_flight_streams_finish_and_idle_connections_close() {
+    let slow = tower::service_fn(|_req: Request<FakeBody>| async move {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        Ok::<_, Infallible>(Response::new(full_body("slow done")))
+    });
+    let fake = FakeLattice::builder()
+        .service(
+            Service::new("lifetime").listener(
+                Listener::https(443)
+                    .rule(Rule::new(
+                        1,
+                        HttpMatch::new().path(PathMatch::prefix("/slow")),
+                        RuleAction::forward_to("slow"),
+                    ))
+                    .forward_to("echo"),
+            ),
+        )
+        .target_group(
+            TargetGroup::new("slow", Target::service(slow))
+                .protocol_version(ProtocolVersion::Http2),
+        )
+        .target_group(TargetGroup::echo("echo"))
+        .connection_lifetime(Duration::from_millis(150))
+        .build()
+        .expect("model")
+        .start()
+        .await
+        .expect("start");
+    let url = fake.url("lifetime").expect("url").to_owned();
+    let client = anonymous_client(&fake);
+    let response = client
+        .get(format!("{url}/slow"))
+        .send()
+        .await
+        .expect("in-flight call");
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    assert_eq!(response.text().await.expect("body"), "slow done");
+    let response = client
+        .get(format!("{url}/after"))
+        .send()
+        .await
+        .expect("next call");
+    assert_eq!(response.status(), 200);
+    let records = wait_for_records(&fake, 2).await;
+    assert_ne!(
+        records[0].source_ip_port, records[1].source_ip_port,
+        "the second request came on a new connection"
+    );
+    assert_eq!(fake.metrics().services["lifetime"].new_connection_count, 2);
+
+    let idle = FakeLattice::builder()
+        .service(Service::new("idle").listener(Listener::http(80).forward_to("echo")))
+        .target_group(TargetGroup::echo("echo"))
+        .idle_timeout(Duration::from_millis(150))
+        .build()
+        .expect("model")
+        .start()
+        .await
+        .expect("start");
+    let url = idle.url("idle").expect("url").to_owned();
+    let client = anonymous_client(&idle);
+    let _ = client
+        .get(format!("{url}/"))
+        .send()
+        .await
+        .expect("call")
+        .bytes()
+        .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        idle.metrics().services["idle"].active_connection_count,
+        0,
+        "idle connection closed"
+    );
+    let _ = client
+        .get(format!("{url}/"))
+        .send()
+        .await
+        .expect("call after idle close")
+        .bytes()
+        .await;
+    assert_eq!(idle.metrics().services["idle"].new_connection_count, 2);
+}
