@@ -30,7 +30,9 @@
 //!      -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' BASE_URL/api/orders
 //! ```
 //!
-//! Ctrl-C (or SIGTERM) stops it: in-flight requests finish, exit status 0.
+//! Ctrl-C (or SIGTERM) stops it: the metrics (CloudWatch names, per service
+//! and target group) are printed to stderr as one `fake: metrics {…}` line,
+//! in-flight requests finish, exit status 0.
 //! A bad config or a failed start is one line on stderr and exit status 2.
 
 use std::fs::File;
@@ -203,6 +205,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
 
     wait_for_stop().await?;
     eprintln!("fake: stopping");
+    // The metrics, with CloudWatch's names, as one JSON object on stderr.
+    match serde_json::to_string(&handle.metrics()) {
+        Ok(metrics) => eprintln!("fake: metrics {metrics}"),
+        Err(e) => eprintln!("fake: cannot render the metrics ({e})"),
+    }
     handle.shutdown().await;
     let _ = tx.send(Log::Stop);
     if writer.join().is_err() {

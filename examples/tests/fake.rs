@@ -470,6 +470,28 @@ async fn runs_the_committed_config_end_to_end() {
     assert!(rest.is_empty(), "{rest:?}");
     assert!(!pem_path.exists(), "{} is left behind", pem_path.display());
     assert!(stderr.contains("ready"), "{stderr}");
+    // The metrics line on exit, with CloudWatch's names.
+    let metrics = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("fake: metrics "))
+        .unwrap_or_else(|| panic!("no metrics line: {stderr}"));
+    let metrics: serde_json::Value = serde_json::from_str(metrics).unwrap();
+    let orders = &metrics["services"]["orders"];
+    assert!(
+        orders["TotalRequestCount"].as_u64().unwrap() >= 3,
+        "{metrics}"
+    );
+    assert!(
+        orders["HTTPCode_Target_2XX_Count"].as_u64().unwrap() >= 1,
+        "{metrics}"
+    );
+    assert!(
+        metrics["targetGroups"]["billing-fn"]["TotalRequestCount"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
