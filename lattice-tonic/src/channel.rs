@@ -40,6 +40,7 @@
 //! LatticeChannel
 //!   GrpcStatusLayer      non-gRPC answers (Lattice's 403 lines) and signing errors → Status
 //!   SigV4Layer           scheme + authority onto `/pkg.Service/Method`, then SigV4/SigV4A
+//!   (transparent retry)  RPCs the server never processed, sent again
 //!   tonic Channel        buffer, reconnect, HTTP/2 (hyper), timeouts
 //!     TlsConnector       HttpConnector + Resolver, rustls (aws-lc-rs), ALPN h2
 //! ```
@@ -58,7 +59,14 @@
 //! connection (Lattice caps connections at 10 minutes and closes them after
 //! 60 idle seconds), tonic's channel opens a new one for the next RPC;
 //! in-flight RPCs finish on the old one when the server closes gracefully
-//! (HTTP/2 `GOAWAY`).
+//! (HTTP/2 `GOAWAY`). RPCs caught between — queued for the closing
+//! connection, or opened after the server's last accepted stream, or
+//! refused with `REFUSED_STREAM` — were not processed by the server and are
+//! sent again on the new connection, at most 3 times, as gRPC's own clients
+//! do ("transparent retry"). For that the first 64 KiB of each request body
+//! are remembered (shared, not copied) until the response headers arrive; an
+//! RPC that has sent more is not retried and fails with the transport's
+//! status. No other failure is retried.
 //!
 //! # Timeouts
 //!
@@ -91,6 +99,7 @@ use tower_service::Service;
 
 use crate::Error;
 use crate::connect::TlsConnector;
+use crate::retry::Retry;
 use crate::status::{DEFAULT_BODY_TIMEOUT, GrpcStatusLayer, GrpcStatusService};
 
 /// Default for [`LatticeEndpoint::connect_timeout`].
@@ -552,7 +561,7 @@ struct Stack {
 impl Stack {
     fn finish(self, channel: Channel) -> LatticeChannel {
         LatticeChannel {
-            inner: self.status.layer(self.sign.layer(channel)),
+            inner: self.status.layer(self.sign.layer(Retry::new(channel))),
             origin: Arc::new(self.origin),
         }
     }
@@ -567,7 +576,7 @@ impl Stack {
 /// [`Status`](tonic::Status)es (see [`crate::status`]).
 #[derive(Clone, Debug)]
 pub struct LatticeChannel {
-    inner: GrpcStatusService<SigV4Service<Channel>>,
+    inner: GrpcStatusService<SigV4Service<Retry<Channel>>>,
     origin: Arc<Uri>,
 }
 
@@ -588,7 +597,7 @@ impl Service<Request<Body>> for LatticeChannel {
     type Response = Response<Body>;
     type Error = tonic::Status;
     type Future = crate::status::ResponseFuture<
-        lattice_tower::sign::ResponseFuture<tonic::transport::channel::ResponseFuture>,
+        lattice_tower::sign::ResponseFuture<crate::retry::RetryFuture>,
         Body,
     >;
 

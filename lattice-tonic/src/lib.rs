@@ -84,6 +84,7 @@ pub mod channel;
 mod connect;
 mod error;
 pub mod identity;
+mod retry;
 pub mod status;
 
 #[cfg(feature = "echo")]
