@@ -12,6 +12,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build_client(true)
             .build_server(true)
             .build_transport(false)
+            // Payloads as `bytes::Bytes`: large streams are not copied per message.
+            .bytes(".lattice.echo")
             .compile_fds(files)?;
     }
     Ok(())
