@@ -1,7 +1,7 @@
 //! A signed gRPC channel to a VPC Lattice service.
 //!
 //! [`LatticeEndpoint`] is built like tonic's
-//! [`Endpoint`](tonic::transport::Endpoint) — by-value setters, then
+//! [`Endpoint`] — by-value setters, then
 //! [`connect`](LatticeEndpoint::connect) or
 //! [`connect_lazy`](LatticeEndpoint::connect_lazy) — and gives a
 //! [`LatticeChannel`], which any tonic-generated client accepts:

@@ -12,7 +12,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// Building a channel returns it directly. During an RPC it reaches the
 /// caller inside a [`tonic::Status`]: the status message is this error's
-/// `Display`, and [`Status::source`] downcasts to it
+/// `Display`, and the status's [`source`](std::error::Error::source) downcasts to it
 /// (`status.source().and_then(|e| e.downcast_ref::<lattice_tonic::Error>())`).
 /// The status code of each variant is listed on it and given by
 /// [`Error::code`].
@@ -164,7 +164,8 @@ impl Error {
 
 impl From<Error> for Status {
     /// The status an RPC fails with: [`Error::code`], the error's `Display`
-    /// as message, and the error itself as [`Status::source`].
+    /// as message, and the error itself as the status's
+    /// [`source`](std::error::Error::source).
     fn from(error: Error) -> Self {
         let mut status = Status::new(error.code(), error.to_string());
         status.set_source(Arc::new(error));

@@ -19,7 +19,7 @@
 //!   at most [`body_timeout`](GrpcStatusLayer::body_timeout)), or a
 //!   description of the response when the body is empty;
 //! * metadata: the response's headers (for example `x-amzn-requestid`);
-//! * source: an [`Error::NotGrpc`](crate::Error::NotGrpc) with the HTTP
+//! * source: an [`Error::NotGrpc`] with the HTTP
 //!   status and content type.
 //!
 //! Errors of the wrapped service become statuses too: a signing or
@@ -65,7 +65,8 @@ use tonic::metadata::MetadataMap;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::error::{BoxError, Error, into_status};
+use crate::Error;
+use crate::error::{BoxError, into_status};
 
 /// At most this many bytes of a non-gRPC response body are read.
 pub const MAX_ERROR_BODY: usize = 4 * 1024;
