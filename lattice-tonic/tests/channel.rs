@@ -416,6 +416,7 @@ async fn credential_failures_are_typed_and_send_nothing() {
         .unary(request("x"))
         .await
         .expect_err("no credentials");
+    println!("rpc: {status:?}");
     assert_eq!(status.code(), Code::Unauthenticated);
     assert!(
         status.message().contains("could not load AWS credentials"),
@@ -443,6 +444,7 @@ async fn an_untrusted_server_fails_the_handshake_with_advice() {
             .credentials(credentials())
     };
     let err = endpoint().connect().await.expect_err("untrusted");
+    println!("connect: {err}");
     assert!(matches!(err, Error::Channel { .. }), "{err:?}");
     let text = err.to_string();
     assert!(
@@ -453,6 +455,7 @@ async fn an_untrusted_server_fails_the_handshake_with_advice() {
     // Lazily: the first RPC fails with Unavailable and the same advice.
     let mut client = EchoClient::new(endpoint().connect_lazy().expect("lazy"));
     let status = client.unary(request("x")).await.expect_err("untrusted");
+    println!("rpc: {status:?}");
     assert_eq!(status.code(), Code::Unavailable);
     assert!(
         status.message().contains("TLS handshake"),
@@ -487,6 +490,34 @@ async fn a_ready_signer_is_used_as_is() {
     }
     assert_eq!(server.connections.load(Ordering::SeqCst), 1);
     assert_eq!(server.seen().len(), 8);
+}
+
+#[tokio::test]
+async fn endpoint_options_cannot_move_the_origin() {
+    let server = TestServer::start(Options::default()).await.expect("server");
+    let channel = server
+        .endpoint()
+        .credentials(credentials())
+        .timeout(Duration::from_secs(5))
+        .tcp_keepalive(Some(Duration::from_secs(30)))
+        .configure_endpoint(|e| {
+            e.concurrency_limit(4)
+                .http2_keep_alive_interval(Duration::from_secs(20))
+                .origin("https://elsewhere.example".parse().expect("uri"))
+        })
+        .connect()
+        .await
+        .expect("channel");
+    // A client that puts its own origin on requests.
+    let mut client =
+        EchoClient::with_origin(channel, "https://other.example".parse().expect("uri"));
+    client.unary(request("x")).await.expect("unary");
+    let seen = server.seen();
+    assert_eq!(
+        seen[0].authority.as_deref(),
+        Some(server.authority().as_str())
+    );
+    assert!(seen[0].verified.is_ok(), "{:?}", seen[0].verified);
 }
 
 #[test]
