@@ -210,6 +210,9 @@ pub struct Options {
     /// tonic's `max_connection_age_grace`: with it, tonic 0.14 closes
     /// connections *abruptly* (TCP close, no GOAWAY) after age plus grace.
     pub max_connection_age_grace: Option<Duration>,
+    /// Forward every request untouched: no verification, no recording (the
+    /// benchmark's server, reached by signed and unsigned clients alike).
+    pub passthrough: bool,
 }
 
 /// A running test server; stops when dropped.
@@ -442,6 +445,9 @@ where
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
+        if self.lattice.options.passthrough {
+            return Box::pin(self.inner.call(request));
+        }
         let lattice = &self.lattice;
         let headers = request.headers();
         let header = |name: &str| {
