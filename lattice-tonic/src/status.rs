@@ -1,0 +1,466 @@
+//! Turns VPC Lattice's own (non-gRPC) answers and signing failures into gRPC
+//! statuses.
+//!
+//! When Lattice refuses an RPC (a denied auth policy, an unknown service, a
+//! throttled or unhealthy target) it answers as an HTTP proxy would: a status
+//! such as `403` with a one-line `text/plain` body, not a gRPC response. tonic
+//! on its own reports such an answer with a generic message derived from the
+//! HTTP status. [`GrpcStatusLayer`] reads the first line of the body instead,
+//! so that the RPC fails with, for a denial,
+//! `Status { code: PermissionDenied, message: "AccessDeniedException: User: … is not authorized to perform: vpc-lattice-svcs:Invoke on resource: …" }`.
+//!
+//! A response is gRPC when its status is `200` and its content type starts
+//! with `application/grpc`; it then passes through untouched, whatever
+//! `grpc-status` it carries. Any other response becomes a [`Status`]:
+//!
+//! * code: 401 `Unauthenticated`, 403 `PermissionDenied`, 404
+//!   `Unimplemented`, 429/502/503/504 `Unavailable`, anything else `Unknown`;
+//! * message: the first line of the body (at most 4 KiB of it is read, for
+//!   at most [`body_timeout`](GrpcStatusLayer::body_timeout)), or a
+//!   description of the response when the body is empty;
+//! * metadata: the response's headers (for example `x-amzn-requestid`);
+//! * source: an [`Error::NotGrpc`] with the HTTP
+//!   status and content type.
+//!
+//! Errors of the wrapped service become statuses too: a signing or
+//! credentials failure of [`lattice_tower::sign::SigV4Layer`] is a typed
+//! [`crate::Error`] inside the status (see [`Error::code`](crate::Error::code)),
+//! anything else is converted as tonic converts it.
+//!
+//! [`LatticeEndpoint`](crate::LatticeEndpoint) puts this layer in every
+//! channel it builds. Use it directly when you assemble your own stack:
+//!
+//! ```
+//! use lattice_client::{Credentials, Signer};
+//! use lattice_tonic::status::GrpcStatusLayer;
+//! use lattice_tower::sign::SigV4Layer;
+//! use tower::ServiceBuilder;
+//!
+//! # fn wrap(channel: tonic::transport::Channel) -> Result<(), lattice_tonic::BoxError> {
+//! let url = "https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+//! let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+//! let service = ServiceBuilder::new()
+//!     .layer(GrpcStatusLayer::new())
+//!     .layer(SigV4Layer::new(signer).with_origin(url.parse()?)?)
+//!     .service(channel);
+//! # let _ = service;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::header::CONTENT_TYPE;
+use http::{Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::BodyExt;
+use pin_project_lite::pin_project;
+use tonic::Status;
+use tonic::metadata::MetadataMap;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::Error;
+use crate::error::{BoxError, into_status};
+
+/// At most this many bytes of a non-gRPC response body are read.
+pub const MAX_ERROR_BODY: usize = 4 * 1024;
+
+/// Default limit on the time spent reading a non-gRPC response body.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A Tower layer that turns non-gRPC responses and service errors into gRPC
+/// [`Status`]es; see the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct GrpcStatusLayer {
+    body_timeout: Duration,
+}
+
+impl Default for GrpcStatusLayer {
+    fn default() -> Self {
+        Self {
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+        }
+    }
+}
+
+impl GrpcStatusLayer {
+    /// A layer with the default body timeout (10 s).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long to wait for the (at most 4 KiB) body of a non-gRPC response
+    /// before reporting the status without it.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+}
+
+impl<S> Layer<S> for GrpcStatusLayer {
+    type Service = GrpcStatusService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        GrpcStatusService {
+            inner,
+            body_timeout: self.body_timeout,
+        }
+    }
+}
+
+/// The service of [`GrpcStatusLayer`].
+#[derive(Debug, Clone)]
+pub struct GrpcStatusService<S> {
+    inner: S,
+    body_timeout: Duration,
+}
+
+impl<S> GrpcStatusService<S> {
+    /// Wraps `inner` with the default body timeout.
+    pub fn new(inner: S) -> Self {
+        GrpcStatusLayer::new().layer(inner)
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for GrpcStatusService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Error: Into<BoxError>,
+    ResBody: Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response<ResBody>;
+    type Error = Status;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(|e| into_status(e.into()))
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        ResponseFuture {
+            state: State::Waiting {
+                future: self.inner.call(request),
+            },
+            body_timeout: self.body_timeout,
+        }
+    }
+}
+
+type Reading = Pin<Box<dyn Future<Output = Status> + Send>>;
+
+pin_project! {
+    /// The response future of [`GrpcStatusService`].
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        state: State<F, B>,
+        body_timeout: Duration,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, B> {
+        Waiting { #[pin] future: F },
+        // Reading the body of a non-gRPC response (rare: boxed).
+        Reading { reading: Reading, _body: std::marker::PhantomData<fn() -> B> },
+    }
+}
+
+impl<F, B> fmt::Debug for ResponseFuture<F, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    E: Into<BoxError>,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Output = Result<Response<B>, Status>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                StateProj::Waiting { future } => match ready!(future.poll(cx)) {
+                    Err(e) => return Poll::Ready(Err(into_status(e.into()))),
+                    Ok(response) if is_grpc(&response) => return Poll::Ready(Ok(response)),
+                    Ok(response) => {
+                        let reading = Box::pin(non_grpc_status(response, *this.body_timeout));
+                        this.state.set(State::Reading {
+                            reading,
+                            _body: std::marker::PhantomData,
+                        });
+                    }
+                },
+                StateProj::Reading { reading, .. } => {
+                    return Poll::Ready(Err(ready!(reading.as_mut().poll(cx))));
+                }
+            }
+        }
+    }
+}
+
+/// Whether `response` is a gRPC response: status 200 and a content type
+/// starting with `application/grpc`.
+pub fn is_grpc<B>(response: &Response<B>) -> bool {
+    response.status() == StatusCode::OK
+        && response
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"))
+}
+
+/// The status for a non-gRPC response (see the [module docs](self)): reads at
+/// most [`MAX_ERROR_BODY`] bytes of the body, for at most `body_timeout`.
+pub async fn non_grpc_status<B>(response: Response<B>, body_timeout: Duration) -> Status
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    let (parts, body) = response.into_parts();
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let read = tokio::time::timeout(body_timeout, read_prefix(body, MAX_ERROR_BODY)).await;
+    let line = match &read {
+        Ok(Ok(bytes)) => first_line(bytes),
+        _ => None,
+    };
+    let message = match line {
+        Some(line) => line,
+        None => {
+            let why = match read {
+                Ok(Ok(_)) => "an empty body".to_owned(),
+                Ok(Err(e)) => format!("a body that could not be read ({e})"),
+                Err(_) => format!("a body that did not arrive within {body_timeout:?}"),
+            };
+            format!(
+                "HTTP {} ({}) with {why}: not a gRPC response",
+                parts.status,
+                content_type.as_deref().unwrap_or("no content type"),
+            )
+        }
+    };
+    tracing::debug!(status = %parts.status, %message, "non-gRPC response turned into a gRPC status");
+    let error = Error::NotGrpc {
+        status: parts.status,
+        content_type,
+        message,
+    };
+    let mut status = Status::with_metadata(
+        error.code(),
+        error.to_string(),
+        MetadataMap::from_headers(parts.headers),
+    );
+    status.set_source(std::sync::Arc::new(error));
+    status
+}
+
+/// Reads up to `limit` bytes of `body`, then stops (the rest is dropped).
+async fn read_prefix<B>(body: B, limit: usize) -> Result<Bytes, BoxError>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut out = BytesMut::new();
+    while out.len() < limit {
+        let Some(frame) = body.frame().await else {
+            break;
+        };
+        if let Ok(data) = frame.map_err(Into::into)?.into_data() {
+            let take = data.len().min(limit - out.len());
+            out.extend_from_slice(&data[..take]);
+        }
+    }
+    Ok(out.freeze())
+}
+
+/// The first non-empty line of `bytes` as text, trimmed; `None` if there is
+/// none.
+fn first_line(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(|l| l.chars().filter(|c| !c.is_control()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::{Full, StreamBody};
+    use std::error::Error as _;
+    use tonic::Code;
+    use tower::{ServiceBuilder, ServiceExt, service_fn};
+
+    fn respond(
+        status: u16,
+        content_type: Option<&'static str>,
+        body: &'static str,
+    ) -> Response<Full<Bytes>> {
+        let mut builder = Response::builder().status(status);
+        if let Some(ct) = content_type {
+            builder = builder.header(CONTENT_TYPE, ct);
+        }
+        builder
+            .header("x-amzn-requestid", "req-1")
+            .body(Full::new(Bytes::from_static(body.as_bytes())))
+            .expect("response")
+    }
+
+    async fn call(response: Response<Full<Bytes>>) -> Result<Response<Full<Bytes>>, Status> {
+        let service = ServiceBuilder::new()
+            .layer(GrpcStatusLayer::new())
+            .service(service_fn(move |_req: Request<()>| {
+                let response = response.clone();
+                async move { Ok::<_, std::convert::Infallible>(response) }
+            }));
+        service.oneshot(Request::new(())).await
+    }
+
+    #[tokio::test]
+    async fn grpc_responses_pass() {
+        for ct in ["application/grpc", "application/grpc+proto"] {
+            let response = call(respond(200, Some(ct), "")).await.expect("passes");
+            assert_eq!(response.status(), 200);
+        }
+    }
+
+    #[tokio::test]
+    async fn lattice_denial_becomes_permission_denied() {
+        let line = "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/r/s is not authorized \
+                    to perform: vpc-lattice-svcs:Invoke on resource: arn:aws:vpc-lattice:us-west-2:123456789012:\
+                    service/svc-0123456789abcdef0/lattice.echo.Echo/Unary because no service-based policy allows \
+                    the vpc-lattice-svcs:Invoke action";
+        let body: &'static str = Box::leak(format!("{line}\r\nsecond line\n").into_boxed_str());
+        let status = call(respond(403, Some("text/plain"), body))
+            .await
+            .expect_err("denied");
+        assert_eq!(status.code(), Code::PermissionDenied);
+        assert_eq!(status.message(), line);
+        assert_eq!(
+            status.metadata().get("x-amzn-requestid").expect("metadata"),
+            "req-1"
+        );
+        let source = status
+            .source()
+            .and_then(|e| e.downcast_ref::<Error>())
+            .expect("typed source");
+        assert!(
+            matches!(source, Error::NotGrpc { status, content_type: Some(ct), .. } if status.as_u16() == 403 && ct == "text/plain")
+        );
+    }
+
+    #[tokio::test]
+    async fn other_responses() {
+        let status = call(respond(404, Some("text/plain"), "Not Found"))
+            .await
+            .expect_err("404");
+        assert_eq!(status.code(), Code::Unimplemented);
+        assert_eq!(status.message(), "Not Found");
+
+        let status = call(respond(200, Some("text/html"), "<html>hello</html>"))
+            .await
+            .expect_err("html");
+        assert_eq!(status.code(), Code::Unknown);
+        assert_eq!(status.message(), "<html>hello</html>");
+
+        let status = call(respond(503, None, "")).await.expect_err("503");
+        assert_eq!(status.code(), Code::Unavailable);
+        assert!(
+            status.message().contains("503") && status.message().contains("empty body"),
+            "{}",
+            status.message()
+        );
+
+        let status = call(respond(200, None, "")).await.expect_err("no ct");
+        assert_eq!(status.code(), Code::Unknown);
+    }
+
+    #[tokio::test]
+    async fn reads_at_most_4_kib_of_an_endless_body() {
+        // An endless body of `a`s: only 4 KiB are read.
+        let stream = futures_util::stream::repeat_with(|| {
+            Ok::<_, std::convert::Infallible>(http_body::Frame::data(Bytes::from_static(
+                &[b'a'; 1000],
+            )))
+        });
+        let response = Response::builder()
+            .status(403)
+            .body(StreamBody::new(stream))
+            .expect("response");
+        let status = non_grpc_status(response, DEFAULT_BODY_TIMEOUT).await;
+        assert_eq!(status.code(), Code::PermissionDenied);
+        assert_eq!(status.message().len(), MAX_ERROR_BODY);
+    }
+
+    #[tokio::test]
+    async fn a_stalled_body_times_out() {
+        let stream = futures_util::stream::pending::<
+            Result<http_body::Frame<Bytes>, std::convert::Infallible>,
+        >();
+        let response = Response::builder()
+            .status(502)
+            .body(StreamBody::new(stream))
+            .expect("response");
+        let status = non_grpc_status(response, Duration::from_millis(20)).await;
+        assert_eq!(status.code(), Code::Unavailable);
+        assert!(
+            status.message().contains("did not arrive"),
+            "{}",
+            status.message()
+        );
+    }
+
+    #[tokio::test]
+    async fn service_errors_become_statuses() {
+        let service = ServiceBuilder::new()
+            .layer(GrpcStatusLayer::new())
+            .service(service_fn(|_req: Request<()>| async {
+                Err::<Response<Full<Bytes>>, _>(lattice_tower::Error::Sign(
+                    lattice_client::Error::NoRegion {
+                        host: "orders.example.internal".into(),
+                    },
+                ))
+            }));
+        let status = service.oneshot(Request::new(())).await.expect_err("error");
+        assert_eq!(status.code(), Code::Internal);
+        assert!(
+            status.message().contains("no signing region"),
+            "{}",
+            status.message()
+        );
+        assert!(matches!(
+            status.source().and_then(|e| e.downcast_ref::<Error>()),
+            Some(Error::Sign(_))
+        ));
+    }
+}
