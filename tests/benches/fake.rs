@@ -39,8 +39,8 @@
 //!
 //! Allocations are counted by `peak_alloc` (the counting allocator of the
 //! streaming-memory tests and bench). It counts every allocation of the
-//! process, so it also slows the allocation-heavy side of each request
-//! ratio a little; the ratios compare like with like.
+//! process, so the request measurements run on it too; a run with the
+//! allocator removed gave the same request ratios within run-to-run noise.
 //!
 //! Under `cargo test --benches` (no `--bench` argument) criterion runs each
 //! function once and the interleaved measurements run at a tiny size, as a
