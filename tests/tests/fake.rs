@@ -1152,3 +1152,69 @@ async fn h2_lifetime_lets_in_flight_streams_finish_and_idle_connections_close() 
         .await;
     assert_eq!(idle.metrics().services["idle"].new_connection_count, 2);
 }
+
+/// Policies that test request headers, query strings, the port and principal
+/// tags get those values in their context.
+#[tokio::test]
+async fn policy_conditions_on_headers_query_port_and_tags() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+      "Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+      "Condition":{
+        "StringEquals":{"vpc-lattice-svcs:RequestHeader/X-Tenant":"blue",
+                        "vpc-lattice-svcs:RequestQueryString/mode":"read",
+                        "aws:PrincipalTag/team":"orders"},
+        "NumericEquals":{"vpc-lattice-svcs:Port":"80"}}}]}"#;
+    let fake = FakeLattice::builder()
+        .service(
+            Service::new("conds")
+                .aws_iam(policy)
+                .listener(Listener::http(80).forward_to("echo")),
+        )
+        .target_group(TargetGroup::echo("echo"))
+        .principal(Principal::new(AKID, SECRET, ROLE_SESSION).tag("team", "orders"))
+        .principal(
+            Principal::new(AKID2, SECRET2, "arn:aws:iam::111122223333:user/other")
+                .tag("team", "billing"),
+        )
+        .build()
+        .expect("model")
+        .start()
+        .await
+        .expect("start");
+    let url = fake.url("conds").expect("url").to_owned();
+    let orders = signed_client(&fake, AKID);
+    let status = |c: &LatticeClient, path: &str, tenant: &str| {
+        c.get(format!("{url}{path}"))
+            .header("x-tenant", tenant)
+            .send()
+    };
+    assert_eq!(
+        status(&orders, "/x?mode=read", "blue")
+            .await
+            .expect("call")
+            .status(),
+        200
+    );
+    assert_eq!(
+        status(&orders, "/x?mode=write", "blue")
+            .await
+            .expect("call")
+            .status(),
+        403
+    );
+    assert_eq!(
+        status(&orders, "/x?mode=read", "green")
+            .await
+            .expect("call")
+            .status(),
+        403
+    );
+    let billing = signed_client(&fake, AKID2);
+    assert_eq!(
+        status(&billing, "/x?mode=read", "blue")
+            .await
+            .expect("call")
+            .status(),
+        403
+    );
+}

@@ -73,6 +73,37 @@ pub(crate) struct CClient {
     pub(crate) source_ip: Option<IpAddr>,
 }
 
+/// The condition keys some policy of a `(service, network)` pair tests
+/// (lower-cased), so that a request's context holds only those.
+#[derive(Debug, Default)]
+pub(crate) struct NeededKeys {
+    names: Vec<String>,
+}
+
+impl NeededKeys {
+    pub(crate) const EMPTY: NeededKeys = NeededKeys { names: Vec::new() };
+
+    fn add(&mut self, key: &str) {
+        if !self.names.iter().any(|n| n == key) {
+            self.names.push(key.to_owned());
+        }
+    }
+
+    /// Whether `key` (any case) is tested.
+    pub(crate) fn wants(&self, key: &str) -> bool {
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(key))
+    }
+
+    /// The suffixes of the tested keys that start with `prefix` (lower-cased).
+    pub(crate) fn suffixes<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.names.iter().filter_map(move |n| {
+            n.get(..prefix.len())
+                .filter(|head| head.eq_ignore_ascii_case(prefix))
+                .and_then(|_| n.get(prefix.len()..))
+        })
+    }
+}
+
 /// The validated model.
 #[derive(Debug)]
 pub(crate) struct Compiled {
@@ -88,6 +119,8 @@ pub(crate) struct Compiled {
     pub(crate) default_client: CClient,
     /// `(service, network)` → auth configs: index 0 anonymous, `i + 1` principal `i`.
     pub(crate) auth: HashMap<(usize, usize), Vec<AuthConfig>>,
+    /// `(service, network)` → the condition keys its policies test.
+    pub(crate) needed_keys: HashMap<(usize, usize), NeededKeys>,
     pub(crate) timeouts: Timeouts,
     pub(crate) signature_window: Duration,
     pub(crate) clock_offset: (bool, Duration),
@@ -614,6 +647,7 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
 
     // Auth configs per (service, network): anonymous first, then principals.
     let mut auth = HashMap::new();
+    let mut needed_keys = HashMap::new();
     for (s, svc) in services.iter().enumerate() {
         for &n in &svc.networks {
             let Some(net) = networks.get(n) else { continue };
@@ -625,6 +659,24 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
             for policies in &identity {
                 configs.push(base.clone().identity_policies(policies.iter().cloned()));
             }
+            let mut needed = NeededKeys::default();
+            for layer in [&net.auth, &svc.auth] {
+                if let ParsedAuth::AwsIam(Some(policy)) = layer {
+                    policy
+                        .condition_keys()
+                        .into_iter()
+                        .for_each(|k| needed.add(k));
+                }
+            }
+            for policies in &identity {
+                for policy in policies {
+                    policy
+                        .condition_keys()
+                        .into_iter()
+                        .for_each(|k| needed.add(k));
+                }
+            }
+            needed_keys.insert((s, n), needed);
             auth.insert((s, n), configs);
         }
     }
@@ -640,6 +692,7 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         clients,
         default_client,
         auth,
+        needed_keys,
         timeouts: b.timeouts,
         signature_window: b.signature_window,
         clock_offset: b.clock_offset,

@@ -31,6 +31,8 @@ use crate::policy::{
 };
 use crate::sign::verify::{StaticCredentials, Verifier};
 
+static EMPTY_KEYS: super::compile::NeededKeys = super::compile::NeededKeys::EMPTY;
+
 /// Most request headers Lattice accepts.
 pub const MAX_HEADERS: usize = 100;
 /// Most header bytes (names and values) Lattice accepts.
@@ -370,6 +372,9 @@ where
             &service.arn,
             network.map(|n| n.arn.as_str()),
             start_time,
+            c.needed_keys
+                .get(&(service_index, network_index))
+                .unwrap_or(&EMPTY_KEYS),
         );
         let request = PolicyRequest::invoke(policy_principal, &service.arn, parts.uri.path())
             .with_context(context);
@@ -847,6 +852,8 @@ pub(crate) async fn echo(request: Request<FakeBody>) -> Result<Response<FakeBody
         .body(full_body(json))?)
 }
 
+/// The request context of the policy keys in `needed` (facts §6.3, §6.4):
+/// only the keys some policy tests are computed.
 fn policy_context(
     parts: &http::request::Parts,
     principal: Option<&super::model::Principal>,
@@ -854,57 +861,86 @@ fn policy_context(
     service_arn: &str,
     network_arn: Option<&str>,
     now: SystemTime,
+    needed: &super::compile::NeededKeys,
 ) -> PolicyContext {
     let mut ctx = PolicyContext::new();
-    ctx.insert(keys::PORT, conn.port.to_string());
-    ctx.insert(keys::REQUEST_METHOD, parts.method.as_str());
-    ctx.insert(keys::REQUEST_PATH, parts.uri.path());
-    ctx.insert(keys::SERVICE_ARN, service_arn);
-    if let Some(arn) = network_arn {
+    let want = |key: &str| needed.wants(key);
+    if want(keys::PORT) {
+        ctx.insert(keys::PORT, conn.port.to_string());
+    }
+    if want(keys::REQUEST_METHOD) {
+        ctx.insert(keys::REQUEST_METHOD, parts.method.as_str());
+    }
+    if want(keys::REQUEST_PATH) {
+        ctx.insert(keys::REQUEST_PATH, parts.uri.path());
+    }
+    if want(keys::SERVICE_ARN) {
+        ctx.insert(keys::SERVICE_ARN, service_arn);
+    }
+    if let (Some(arn), true) = (network_arn, want(keys::SERVICE_NETWORK_ARN)) {
         ctx.insert(keys::SERVICE_NETWORK_ARN, arn);
     }
-    ctx.insert(keys::SOURCE_VPC, conn.client.vpc_id.clone());
-    ctx.insert(
-        keys::SOURCE_VPC_OWNER_ACCOUNT,
-        conn.client.owner_account.clone(),
-    );
-    ctx.insert(keys::SOURCE_IP, conn.peer.ip().to_string());
-    ctx.insert(
-        keys::SECURE_TRANSPORT,
-        if conn.protocol == ListenerProtocol::Https {
-            "true"
-        } else {
-            "false"
-        },
-    );
-    let secs = now
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    ctx.insert(keys::EPOCH_TIME, secs.to_string());
-    ctx.insert(keys::CURRENT_TIME, super::access_log::format_time(now));
-    for (name, value) in &parts.headers {
-        if let Ok(v) = value.to_str() {
-            ctx.append(&keys::request_header(name.as_str()), v);
+    if want(keys::SOURCE_VPC) {
+        ctx.insert(keys::SOURCE_VPC, conn.client.vpc_id.clone());
+    }
+    if want(keys::SOURCE_VPC_OWNER_ACCOUNT) {
+        ctx.insert(
+            keys::SOURCE_VPC_OWNER_ACCOUNT,
+            conn.client.owner_account.clone(),
+        );
+    }
+    if want(keys::SOURCE_IP) {
+        ctx.insert(keys::SOURCE_IP, conn.peer.ip().to_string());
+    }
+    if want(keys::SECURE_TRANSPORT) {
+        let secure = conn.protocol == ListenerProtocol::Https;
+        ctx.insert(
+            keys::SECURE_TRANSPORT,
+            if secure { "true" } else { "false" },
+        );
+    }
+    if want(keys::EPOCH_TIME) {
+        let secs = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        ctx.insert(keys::EPOCH_TIME, secs.to_string());
+    }
+    if want(keys::CURRENT_TIME) {
+        ctx.insert(keys::CURRENT_TIME, super::access_log::format_time(now));
+    }
+    for name in needed.suffixes(keys::REQUEST_HEADER_PREFIX) {
+        for value in parts.headers.get_all(name) {
+            if let Ok(v) = value.to_str() {
+                ctx.append(&keys::request_header(name), v);
+            }
         }
     }
-    if let Some(query) = parts.uri.query() {
+    let mut query_keys = needed
+        .suffixes(keys::REQUEST_QUERY_STRING_PREFIX)
+        .peekable();
+    if let (Some(query), true) = (parts.uri.query(), query_keys.peek().is_some()) {
+        let wanted: Vec<&str> = query_keys.collect();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let k = percent_encoding::percent_decode_str(k).decode_utf8_lossy();
-            let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
-            ctx.append(&keys::request_query_string(&k), v.into_owned());
+            if wanted.iter().any(|w| w.eq_ignore_ascii_case(&k)) {
+                let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+                ctx.append(&keys::request_query_string(&k), v.into_owned());
+            }
         }
     }
     if let Some(p) = principal {
-        if let Some(org) = &p.org_id {
+        if let (Some(org), true) = (&p.org_id, want(keys::PRINCIPAL_ORG_ID)) {
             ctx.insert(keys::PRINCIPAL_ORG_ID, org.clone());
         }
-        if let Some(path) = &p.org_path {
+        if let (Some(path), true) = (&p.org_path, want(keys::PRINCIPAL_ORG_PATHS)) {
             ctx.insert(keys::PRINCIPAL_ORG_PATHS, path.clone());
         }
-        for (k, v) in &p.tags {
-            ctx.insert(&format!("{}{k}", keys::PRINCIPAL_TAG_PREFIX), v.clone());
+        if needed.suffixes(keys::PRINCIPAL_TAG_PREFIX).next().is_some() {
+            for (k, v) in &p.tags {
+                ctx.insert(&format!("{}{k}", keys::PRINCIPAL_TAG_PREFIX), v.clone());
+            }
         }
     }
     ctx

@@ -135,6 +135,13 @@ pub(crate) struct Condition {
     test: Test,
 }
 
+impl Condition {
+    /// The key, lower-cased.
+    pub(crate) fn key_name(&self) -> &str {
+        &self.key.lower
+    }
+}
+
 /// Parses a whole `Condition` element into its triples (all must hold).
 pub(crate) fn parse_conditions(value: &Value) -> Result<Vec<Condition>, Problem> {
     let Value::Object(operators) = value else {

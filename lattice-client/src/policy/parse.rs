@@ -99,6 +99,10 @@ impl Statement {
         self.effect
     }
 
+    pub(crate) fn condition_key_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.conditions.iter().map(|c| c.key_name())
+    }
+
     pub(crate) fn sid_arc(&self) -> Option<Arc<str>> {
         self.sid.clone()
     }
@@ -170,6 +174,21 @@ macro_rules! policy_type {
             /// The `Id`, if any.
             pub fn id(&self) -> Option<&str> {
                 self.doc.id.as_deref()
+            }
+
+            /// The condition keys the policy tests, lower-cased (condition
+            /// key names are case-insensitive), each once, in document order.
+            /// A caller that builds request contexts can insert only these.
+            pub fn condition_keys(&self) -> Vec<&str> {
+                let mut keys: Vec<&str> = Vec::new();
+                for statement in self.doc.statements() {
+                    for key in statement.condition_key_names() {
+                        if !keys.contains(&key) {
+                            keys.push(key);
+                        }
+                    }
+                }
+                keys
             }
 
             /// The statements, in document order.

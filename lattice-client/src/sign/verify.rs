@@ -735,8 +735,11 @@ impl<L: CredentialsLookup> VerifierBuilder<L> {
         self
     }
 
-    /// How many SigV4A public keys to cache (default
-    /// [`DEFAULT_KEY_CACHE_CAPACITY`]; `0` disables the cache).
+    /// How many access keys' derived keys to cache: SigV4A public keys and
+    /// SigV4 signing keys (one per access key, for its current day, region
+    /// and service), each cache this size (default
+    /// [`DEFAULT_KEY_CACHE_CAPACITY`]; `0` disables both). A cached key is
+    /// used only while the secret it came from is unchanged.
     pub fn key_cache_capacity(mut self, capacity: usize) -> Self {
         self.key_cache_capacity = capacity;
         self
@@ -784,6 +787,7 @@ impl<L: CredentialsLookup> VerifierBuilder<L> {
             clock: self.clock,
             window: self.window,
             keys: KeyCache::new(self.key_cache_capacity),
+            v4_keys: V4KeyCache::new(self.key_cache_capacity),
         })
     }
 }
@@ -795,6 +799,7 @@ pub struct Verifier<L> {
     clock: Arc<dyn Clock>,
     window: Duration,
     keys: KeyCache,
+    v4_keys: V4KeyCache,
 }
 
 impl<L> fmt::Debug for Verifier<L> {
@@ -1026,7 +1031,16 @@ impl<L: CredentialsLookup> Verifier<L> {
             previous_uri = Some(creq.canonical_uri().to_owned());
             let sts = StringToSign::new(auth.algorithm, amz_date, scope.clone(), &creq);
             let ok = match auth.algorithm {
-                Algorithm::V4 => verify_v4(&creds, request_time, &scope, &sts, auth.signature),
+                Algorithm::V4 => {
+                    let key = self.v4_keys.get_or_derive(
+                        auth.access_key_id,
+                        creds.secret_access_key(),
+                        request_time,
+                        scope.region().unwrap_or_default(),
+                        scope.service(),
+                    );
+                    verify_v4(&key, &sts, auth.signature)
+                }
                 Algorithm::V4a => {
                     let key = self
                         .keys
@@ -1255,20 +1269,7 @@ fn parse_authorization(text: &str) -> Result<Authorization<'_>, MalformedAuthori
     })
 }
 
-fn verify_v4<P>(
-    creds: &KeyCredentials<P>,
-    request_time: SystemTime,
-    scope: &CredentialScope,
-    sts: &StringToSign,
-    provided: &str,
-) -> bool {
-    let region = scope.region().unwrap_or_default();
-    let key = aws_sigv4::sign::v4::generate_signing_key(
-        creds.secret_access_key(),
-        request_time,
-        region,
-        scope.service(),
-    );
+fn verify_v4(key: &[u8; 32], sts: &StringToSign, provided: &str) -> bool {
     let expected = aws_sigv4::sign::v4::calculate_signature(key, sts.to_string().as_bytes());
     bool::from(expected.as_bytes().ct_eq(provided.as_bytes()))
 }
@@ -1293,6 +1294,97 @@ pub fn sigv4a_public_key(access_key_id: &str, secret_access_key: &str) -> Option
     let private = aws_sigv4::sign::v4a::generate_signing_key(access_key_id, secret_access_key);
     let signing_key = SigningKey::from_slice(private.as_ref()).ok()?;
     Some(*signing_key.verifying_key())
+}
+
+// ---------------------------------------------------------------------------
+// SigV4 signing-key cache
+// ---------------------------------------------------------------------------
+
+/// The SigV4 signing key of one access key for one day, region and service.
+struct V4Entry {
+    day: u64,
+    region: Box<str>,
+    service: Box<str>,
+    /// The secret it was derived from (compared in constant time, so a
+    /// rotated secret is noticed).
+    secret: Box<str>,
+    key: [u8; 32],
+}
+
+/// Bounded cache of derived SigV4 signing keys (four HMACs each), one per
+/// access key id: the key changes only with the day, region and service.
+struct V4KeyCache {
+    capacity: usize,
+    entries: Mutex<HashMap<String, V4Entry>>,
+}
+
+impl V4KeyCache {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get_or_derive(
+        &self,
+        access_key_id: &str,
+        secret: &str,
+        request_time: SystemTime,
+        region: &str,
+        service: &str,
+    ) -> [u8; 32] {
+        let day = request_time
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+            / 86_400;
+        if self.capacity > 0 {
+            let entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(hit) = entries.get(access_key_id)
+                && hit.day == day
+                && *hit.region == *region
+                && *hit.service == *service
+                && bool::from(hit.secret.as_bytes().ct_eq(secret.as_bytes()))
+            {
+                return hit.key;
+            }
+        }
+        let derived =
+            aws_sigv4::sign::v4::generate_signing_key(secret, request_time, region, service);
+        let mut key = [0u8; 32];
+        let bytes = derived.as_ref();
+        let n = bytes.len().min(32);
+        if let (Some(dst), Some(src)) = (key.get_mut(..n), bytes.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        if self.capacity > 0 {
+            let mut entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if entries.len() >= self.capacity
+                && !entries.contains_key(access_key_id)
+                && let Some(victim) = entries.keys().next().cloned()
+            {
+                entries.remove(&victim);
+            }
+            entries.insert(
+                access_key_id.to_owned(),
+                V4Entry {
+                    day,
+                    region: region.into(),
+                    service: service.into(),
+                    secret: secret.into(),
+                    key,
+                },
+            );
+        }
+        key
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1483,6 +1575,44 @@ fn sanitize(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v4_key_cache_follows_day_scope_and_secret() {
+        let cache = V4KeyCache::new(2);
+        let t = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        let derive = |secret: &str, time: SystemTime, region: &str| {
+            let k = aws_sigv4::sign::v4::generate_signing_key(secret, time, region, "svc");
+            let mut out = [0u8; 32];
+            out.copy_from_slice(k.as_ref());
+            out
+        };
+        let a = cache.get_or_derive("AKID", "secret-a", t, "us-west-2", "svc");
+        assert_eq!(a, derive("secret-a", t, "us-west-2"));
+        // Cached: the same answer.
+        assert_eq!(
+            cache.get_or_derive("AKID", "secret-a", t, "us-west-2", "svc"),
+            a
+        );
+        // A rotated secret, another region or another day is derived afresh.
+        assert_eq!(
+            cache.get_or_derive("AKID", "secret-b", t, "us-west-2", "svc"),
+            derive("secret-b", t, "us-west-2")
+        );
+        assert_eq!(
+            cache.get_or_derive("AKID", "secret-b", t, "eu-west-1", "svc"),
+            derive("secret-b", t, "eu-west-1")
+        );
+        let next_day = t + Duration::from_secs(86_400);
+        assert_eq!(
+            cache.get_or_derive("AKID", "secret-b", next_day, "eu-west-1", "svc"),
+            derive("secret-b", next_day, "eu-west-1")
+        );
+        // Bounded.
+        for id in ["A1", "A2", "A3"] {
+            cache.get_or_derive(id, "s", t, "us-west-2", "svc");
+        }
+        assert!(cache.entries.lock().unwrap().len() <= 2);
+    }
 
     #[test]
     fn amz_date_round_trip() {
