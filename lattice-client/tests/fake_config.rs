@@ -570,3 +570,43 @@ async fn the_committed_example_loads_builds_and_starts() {
         "{debug}"
     );
 }
+
+#[cfg(feature = "reqwest")]
+#[tokio::test]
+async fn target_group_faults_come_from_the_file() {
+    let yaml = "\
+services:
+  - name: faulty
+    listeners: [{protocol: HTTP, defaultAction: {forward: {targetGroups: [{targetGroupIdentifier: tg}]}}}]
+targetGroups:
+  - name: tg
+    type: INSTANCE
+    fake:
+      target: echo
+      faults: {error: {status: 418, fraction: 1.0}}
+";
+    let fake = FakeLatticeBuilder::from_yaml_str(yaml)
+        .expect("loads")
+        .build()
+        .expect("builds")
+        .start()
+        .await
+        .expect("starts");
+    let listener = &fake.listeners()[0];
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .resolve(&listener.dns_name, listener.address)
+        .build()
+        .expect("client");
+    let response = client
+        .get(format!("{}/", listener.base_url))
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(response.status(), 418);
+
+    let message = config_message(FakeLatticeBuilder::from_yaml_str(
+        "targetGroups: [{name: tg, type: IP, fake: {target: echo, faults: {drop: 0.5}}}]",
+    ));
+    assert!(message.contains("unknown field"), "{message}");
+}

@@ -129,6 +129,12 @@
 //!       id: tg-0123456789abcdef0
 //!       target: echo               # the built-in echo target, or:
 //!       # target: {upstream: "127.0.0.1:8080"}   # an HTTP server on loopback
+//!       faults:                    # optional injected failures (fractions of requests)
+//!         latencyMs: 50            # added before every call
+//!         refuse: 0.01             # 500, TargetConnectionError
+//!         dropConnection: 0.01     # 502, TargetConnectionClosed
+//!         hang: 0.01               # 504 after the target timeout, TargetDataTimeout
+//!         error: {status: 503, fraction: 0.05}   # answered by the target
 //! fake:
 //!   region: us-west-2              # default us-west-2
 //!   account: "111122223333"        # default 111122223333
@@ -567,6 +573,32 @@ struct TargetGroupFake {
     id: Option<String>,
     #[serde(default)]
     target: Option<TargetSpec>,
+    #[serde(default)]
+    faults: Option<FaultsSpec>,
+}
+
+/// `fake.faults` of a target group (see [`Faults`](super::Faults)).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FaultsSpec {
+    #[serde(default)]
+    latency_ms: Option<u64>,
+    #[serde(default)]
+    refuse: Option<f64>,
+    #[serde(default)]
+    drop_connection: Option<f64>,
+    #[serde(default)]
+    hang: Option<f64>,
+    #[serde(default)]
+    error: Option<ErrorFaultSpec>,
+}
+
+/// `fake.faults.error`: `{status: 503, fraction: 0.1}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ErrorFaultSpec {
+    status: u16,
+    fraction: f64,
 }
 
 /// `echo` or `{upstream: "127.0.0.1:8080"}`.
@@ -893,6 +925,17 @@ impl ConfigFile {
             let mut group = TargetGroup::new(spec.name, target);
             if let Some(id) = spec.fake.id {
                 group = group.id(id);
+            }
+            if let Some(f) = spec.fake.faults {
+                let mut faults = super::Faults::none()
+                    .latency(std::time::Duration::from_millis(f.latency_ms.unwrap_or(0)))
+                    .refuse(f.refuse.unwrap_or(0.0))
+                    .drop_connection(f.drop_connection.unwrap_or(0.0))
+                    .hang(f.hang.unwrap_or(0.0));
+                if let Some(e) = f.error {
+                    faults = faults.error(e.status, e.fraction);
+                }
+                group = group.faults(faults);
             }
             if let Some(version) = spec.config.protocol_version {
                 group = group.protocol_version(version);
