@@ -291,7 +291,16 @@ async fn accept_loop(
     loop {
         tokio::select! {
             accepted = socket.accept() => {
-                let Ok((stream, peer)) = accepted else { continue };
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off
+                        // instead of spinning.
+                        tracing::warn!(error = %e, "fake lattice: accept failed");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 let tls = tls.clone();
