@@ -19,8 +19,10 @@
 //! * `policy` (feature `policy`): IAM auth-policy evaluation that decides and
 //!   explains as Lattice does.
 //! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.
-//! * `fake` (feature `fake`): building blocks of an in-process fake Lattice
-//!   data plane — listener-rule routing and access-log records.
+//! * `fake` (feature `fake`): an in-process fake Lattice data plane for
+//!   tests — real TLS, SigV4 verification, auth policies, listener rules,
+//!   weighted HTTP, Tower and Lambda targets, faults, metrics and access
+//!   logs — from a builder or a YAML/JSON file in the API's shapes.
 //!
 //! Tower layers and a ready signed hyper client live in `lattice-tower`.
 //!
