@@ -19,7 +19,6 @@ use crate::policy::{AuthConfig, AuthPolicy};
 #[derive(Debug)]
 pub(crate) struct CNetwork {
     pub(crate) name: String,
-    pub(crate) id: String,
     pub(crate) arn: String,
     pub(crate) auth: ParsedAuth,
 }
@@ -51,7 +50,6 @@ pub(crate) struct CService {
 #[derive(Debug)]
 pub(crate) struct CTargetGroup {
     pub(crate) name: String,
-    pub(crate) id: String,
     pub(crate) arn: String,
     pub(crate) protocol_version: ProtocolVersion,
     pub(crate) target: Target,
@@ -315,7 +313,7 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         }
         let arn = format!("arn:aws:vpc-lattice:{region}:{account}:targetgroup/{id}");
         let index = target_groups.len();
-        for key in [tg.name.clone(), id.clone(), arn.clone()] {
+        for key in [tg.name.clone(), id, arn.clone()] {
             if tg_by_ref.insert(key.clone(), index).is_some() {
                 return Err(FakeError::Duplicate {
                     kind: "target group",
@@ -326,7 +324,6 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         }
         target_groups.push(CTargetGroup {
             name: tg.name,
-            id,
             arn,
             protocol_version: tg.protocol_version,
             target: tg.target,
@@ -570,7 +567,6 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         let arn = format!("arn:aws:vpc-lattice:{region}:{account}:servicenetwork/{id}");
         networks.push(CNetwork {
             name: net.name,
-            id,
             arn,
             auth,
         });

@@ -386,20 +386,24 @@ impl ServiceTarget {
         B: HttpBody<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        let service = Mutex::new(service);
+        let fresh = clone_per_call(service);
         ServiceTarget {
-            call: Arc::new(move |request| {
-                let service = match service.lock() {
-                    Ok(s) => s.clone(),
-                    Err(poisoned) => poisoned.into_inner().clone(),
-                };
-                oneshot(service, request)
-            }),
+            call: Arc::new(move |request| oneshot(fresh(), request)),
         }
     }
 
     pub(crate) fn call(&self, request: Request<FakeBody>) -> TargetFuture {
         (self.call)(request)
+    }
+}
+
+/// A `Sync` source of clones of `service` (which need only be `Send`): each
+/// request is served by its own clone, as Tower expects.
+fn clone_per_call<S: Clone + Send>(service: S) -> impl Fn() -> S + Send + Sync {
+    let service = Mutex::new(service);
+    move || match service.lock() {
+        Ok(s) => s.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
     }
 }
 
@@ -484,14 +488,10 @@ impl LambdaFunction {
         B::Data: Send,
         B::Error: Into<BoxError>,
     {
-        let service = Mutex::new(service);
+        let fresh = clone_per_call(service);
         LambdaFunction {
             call: Arc::new(move |event| {
-                let service = match service.lock() {
-                    Ok(s) => s.clone(),
-                    Err(poisoned) => poisoned.into_inner().clone(),
-                };
-                call_once::<_, serde_json::Value>(crate::lambda::Adapter::new(service), event)
+                call_once::<_, serde_json::Value>(crate::lambda::Adapter::new(fresh()), event)
             }),
         }
     }

@@ -155,32 +155,38 @@ pub(crate) struct ConnInfo {
     pub(crate) activity: Arc<Activity>,
 }
 
+/// The lower-cased host of `Host` (else the URI authority), port and
+/// trailing dot removed.
 fn host_of<B>(req: &Request<B>) -> Option<String> {
-    let raw = match req.headers().get(HOST) {
-        Some(v) => v.to_str().ok()?.to_owned(),
-        None => req.uri().authority()?.as_str().to_owned(),
+    let host = match req.headers().get(HOST) {
+        Some(v) => http::uri::Authority::try_from(v.as_bytes())
+            .ok()?
+            .host()
+            .to_owned(),
+        None => req.uri().authority()?.host().to_owned(),
     };
-    let authority: http::uri::Authority = raw.parse().ok()?;
-    let host = authority.host().trim_end_matches('.');
-    Some(host.to_ascii_lowercase())
+    let mut host = host;
+    if host.ends_with('.') {
+        host.pop();
+    }
+    host.make_ascii_lowercase();
+    Some(host)
 }
 
+/// The number of headers and the bytes of their names and values.
 fn header_stats(headers: &HeaderMap) -> (usize, usize) {
     headers.iter().fold((0, 0), |(n, bytes), (name, value)| {
         (n + 1, bytes + name.as_str().len() + value.len())
     })
 }
 
-fn head_bytes<B>(req: &Request<B>) -> u64 {
+/// Bytes of the request head on the wire (HTTP/1.1 framing): request line,
+/// headers as `name: value\r\n`, the blank line.
+fn head_bytes<B>(req: &Request<B>, (count, header_bytes): (usize, usize)) -> u64 {
     let line = req.method().as_str().len()
         + req.uri().path_and_query().map_or(1, |p| p.as_str().len())
         + 12;
-    let headers: usize = req
-        .headers()
-        .iter()
-        .map(|(n, v)| n.as_str().len() + v.len() + 4)
-        .sum();
-    (line + headers + 2) as u64
+    (line + header_bytes + 4 * count + 2) as u64
 }
 
 fn response_head_bytes<B>(res: &Response<B>) -> u64 {
@@ -193,9 +199,9 @@ fn response_head_bytes<B>(res: &Response<B>) -> u64 {
 }
 
 /// Whether the request carries an AWS signature (header or presigned query).
-fn is_aws_signed<B>(req: &Request<B>) -> bool {
-    let header = req
-        .headers()
+fn is_aws_signed(parts: &http::request::Parts) -> bool {
+    let header = parts
+        .headers
         .get(http::header::AUTHORIZATION)
         .is_some_and(|v| {
             v.as_bytes()
@@ -203,14 +209,14 @@ fn is_aws_signed<B>(req: &Request<B>) -> bool {
                 .is_some_and(|p| p.eq_ignore_ascii_case(b"AWS4-"))
         });
     header
-        || req
-            .uri()
+        || parts
+            .uri
             .query()
             .is_some_and(|q| q.contains("X-Amz-Signature=") || q.contains("X-Amz-Algorithm="))
 }
 
-fn is_grpc<B>(req: &Request<B>) -> bool {
-    req.headers()
+fn is_grpc(headers: &HeaderMap) -> bool {
+    headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/grpc"))
@@ -238,7 +244,8 @@ where
     rec.ssl_cipher = conn.cipher.clone();
     rec.source_vpc_id = Some(conn.client.vpc_id.clone());
     rec.source_vpc_arn = Some(conn.client.vpc_arn.clone());
-    rec.bytes_received = head_bytes(&req);
+    let stats = header_stats(req.headers());
+    rec.bytes_received = head_bytes(&req, stats);
 
     let mut ctx = Pending {
         state: state.clone(),
@@ -266,7 +273,7 @@ where
     ctx.request_id = Some(request_id.clone());
 
     // 1. Header limits.
-    let (count, bytes) = header_stats(req.headers());
+    let (count, bytes) = stats;
     if count > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
         return ctx.error(
             StatusCode::BAD_REQUEST,
@@ -318,7 +325,7 @@ where
     // 3. Signature, over the request as the client sent it (a client may
     // have signed a spoofed identity header; it is removed right after).
     let (mut parts, body) = req.into_parts();
-    let principal = if is_aws_signed(&Request::from_parts(parts.clone(), ())) {
+    let principal = if is_aws_signed(&parts) {
         match state.verifier.verify(&parts) {
             Ok(verified) => Some(verified.principal),
             Err(err) if err.is_unsigned() => None,
@@ -416,23 +423,16 @@ where
         Ok(i) => i,
         Err(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND);
-            if status != StatusCode::NOT_FOUND {
-                ctx.rec.failure_reason = None;
-            }
             return ctx.respond(Response::builder().status(status).body(empty_body()));
         }
     };
     let Some(tg) = c.target_groups.get(tg_index) else {
-        return ctx.error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Error",
-            FailureReason::InternalError,
-        );
+        return ctx.fail(Failure::INTERNAL);
     };
     ctx.rec.target_group_arn = Some(tg.arn.clone());
 
     // 6. Forwarding, in the target group's protocol version (facts §7.3).
-    let grpc = is_grpc(&Request::from_parts(parts.clone(), ()));
+    let grpc = is_grpc(&parts.headers);
     if !matches!(tg.target, Target::Lambda(..)) {
         if let Err(line) = check_protocol_version(tg.protocol_version, &parts, grpc) {
             return ctx.error(
@@ -462,11 +462,7 @@ where
         &tg.arn,
     );
     if identity.write_headers(&mut parts.headers).is_err() {
-        return ctx.error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Error",
-            FailureReason::InternalError,
-        );
+        return ctx.fail(Failure::INTERNAL);
     }
     let peer_ip = conn.peer.ip().to_string();
     let xff = match parts
@@ -507,36 +503,22 @@ where
         let roll = state.next_f64();
         let mut edge = faults.refuse;
         if roll < edge {
-            return ctx.error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal Server Error: cannot connect to the target",
-                FailureReason::TargetConnectionError,
-            );
+            return ctx.fail(Failure::CONNECT);
         }
+        ctx.rec.target_ip_port = Some(IN_PROCESS_TARGET.to_owned());
         edge += faults.drop_connection;
         if roll < edge {
-            ctx.rec.target_ip_port = Some("127.0.0.1:0".to_owned());
-            return ctx.error(
-                StatusCode::BAD_GATEWAY,
-                "Bad Gateway: the target closed the connection",
-                FailureReason::TargetConnectionClosed,
-            );
+            return ctx.fail(Failure::CLOSED);
         }
         edge += faults.hang;
         if roll < edge {
             tokio::time::sleep(timeout).await;
-            ctx.rec.target_ip_port = Some("127.0.0.1:0".to_owned());
-            return ctx.error(
-                StatusCode::GATEWAY_TIMEOUT,
-                "Gateway Timeout: the target did not answer in time",
-                FailureReason::TargetDataTimeout,
-            );
+            return ctx.fail(Failure::TIMEOUT);
         }
         edge += faults.error;
         if roll < edge {
             let status = StatusCode::from_u16(faults.error_status.unwrap_or(503))
                 .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            ctx.rec.target_ip_port = Some("127.0.0.1:0".to_owned());
             ctx.from_target = true;
             return ctx.respond(
                 Response::builder()
@@ -545,55 +527,43 @@ where
                     .body(full_body("injected target error\n")),
             );
         }
+        ctx.rec.target_ip_port = None;
     }
 
     let (result, target_addr) = match &tg.target {
         Target::Service(svc) => (
             tokio::time::timeout(timeout, svc.call(target_request)).await,
-            "127.0.0.1:0".to_owned(),
+            IN_PROCESS_TARGET.to_owned(),
         ),
         Target::Upstream(addr) => {
             let call = forward_upstream(&state, *addr, tg.protocol_version, target_request);
             (tokio::time::timeout(timeout, call).await, addr.to_string())
         }
-        Target::Echo => (Ok(echo(target_request).await), "127.0.0.1:0".to_owned()),
+        Target::Echo => (Ok(echo(target_request).await), IN_PROCESS_TARGET.to_owned()),
         Target::Lambda(function, version) => {
             let call = invoke_lambda(&state, function, *version, target_request, &identity);
-            let result = match tokio::time::timeout(timeout, call).await {
-                Ok(Ok(response)) => Ok(Ok(response)),
-                Ok(Err(failure)) => {
-                    ctx.rec.target_ip_port = Some("lambda".to_owned());
-                    ctx.progress = Some(received);
-                    return ctx.error(failure.status, &failure.line, failure.reason);
+            ctx.rec.target_ip_port = Some(LAMBDA_TARGET.to_owned());
+            ctx.progress = Some(received);
+            return match tokio::time::timeout(timeout, call).await {
+                Ok(Ok(response)) => {
+                    ctx.from_target = true;
+                    ctx.respond(Ok::<_, BoxError>(response))
                 }
-                Err(elapsed) => Err(elapsed),
+                Ok(Err(failure)) => ctx.fail(failure),
+                Err(_elapsed) => ctx.fail(Failure::TIMEOUT),
             };
-            (result, "lambda".to_owned())
         }
     };
     ctx.rec.target_ip_port = Some(target_addr);
     ctx.progress = Some(received);
     match result {
-        Err(_elapsed) => ctx.error(
-            StatusCode::GATEWAY_TIMEOUT,
-            "Gateway Timeout: the target did not answer in time",
-            FailureReason::TargetDataTimeout,
-        ),
+        Err(_elapsed) => ctx.fail(Failure::TIMEOUT),
         Ok(Err(err)) => {
-            let connect = is_connect_error(&*err);
             tracing::debug!(error = %err, "fake lattice: target failed");
-            if connect {
-                ctx.error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Internal Server Error: cannot connect to the target",
-                    FailureReason::TargetConnectionError,
-                )
+            if is_connect_error(&*err) {
+                ctx.fail(Failure::CONNECT)
             } else {
-                ctx.error(
-                    StatusCode::BAD_GATEWAY,
-                    "Bad Gateway: the target's response is invalid",
-                    FailureReason::TargetProtocolError,
-                )
+                ctx.fail(Failure::PROTOCOL)
             }
         }
         Ok(Ok(mut response)) => {
@@ -609,35 +579,59 @@ where
 /// The Lambda request and response limit (facts §7.5: 6 MB).
 pub const LAMBDA_MAX_BYTES: usize = 6 * 1024 * 1024;
 
-/// Why a Lambda invocation produced no response.
-struct LambdaFailure {
+/// What the access log shows as `targetIpPort` for in-process targets.
+const IN_PROCESS_TARGET: &str = "127.0.0.1:0";
+/// What the access log shows as `targetIpPort` for Lambda targets.
+const LAMBDA_TARGET: &str = "lambda";
+
+/// A request the fake answers itself when a target fails: the status, the
+/// one-line body and the access log's `failureReason` (facts §5.1, §5.4).
+#[derive(Debug, Clone, Copy)]
+struct Failure {
     status: StatusCode,
-    line: String,
+    line: &'static str,
     reason: FailureReason,
 }
 
-impl LambdaFailure {
-    fn new(status: StatusCode, line: &str, reason: FailureReason) -> Self {
-        LambdaFailure {
+impl Failure {
+    const fn new(status: StatusCode, line: &'static str, reason: FailureReason) -> Self {
+        Failure {
             status,
-            line: line.to_owned(),
+            line,
             reason,
         }
     }
-}
 
-/// The body's bytes, or `None` once it exceeds `limit`.
-async fn collect_limited(mut body: FakeBody, limit: usize) -> Result<Option<Bytes>, BoxError> {
-    let mut buf = bytes::BytesMut::new();
-    while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame?.into_data() {
-            if buf.len() + data.len() > limit {
-                return Ok(None);
-            }
-            buf.extend_from_slice(&data);
-        }
-    }
-    Ok(Some(buf.freeze()))
+    /// The target cannot be reached.
+    const CONNECT: Failure = Failure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internal Server Error: cannot connect to the target",
+        FailureReason::TargetConnectionError,
+    );
+    /// The target closed the connection before answering.
+    const CLOSED: Failure = Failure::new(
+        StatusCode::BAD_GATEWAY,
+        "Bad Gateway: the target closed the connection",
+        FailureReason::TargetConnectionClosed,
+    );
+    /// The target did not answer within the target timeout.
+    const TIMEOUT: Failure = Failure::new(
+        StatusCode::GATEWAY_TIMEOUT,
+        "Gateway Timeout: the target did not answer in time",
+        FailureReason::TargetDataTimeout,
+    );
+    /// The target answered with something that is not a valid response.
+    const PROTOCOL: Failure = Failure::new(
+        StatusCode::BAD_GATEWAY,
+        "Bad Gateway: the target's response is invalid",
+        FailureReason::TargetProtocolError,
+    );
+    /// The fake itself failed.
+    const INTERNAL: Failure = Failure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internal Error",
+        FailureReason::InternalError,
+    );
 }
 
 /// Builds the event (facts §3), invokes the function, and turns its answer
@@ -653,22 +647,22 @@ async fn invoke_lambda(
     version: crate::lambda::EventVersion,
     request: Request<FakeBody>,
     identity: &CallerIdentity,
-) -> Result<Response<FakeBody>, LambdaFailure> {
+) -> Result<Response<FakeBody>, Failure> {
     use crate::lambda::{
         EventVersion, LatticeEvent, LatticeResponse, V1Event, V2Event, V2RequestContext,
     };
     let (mut parts, body) = request.into_parts();
-    let bytes = match collect_limited(body, LAMBDA_MAX_BYTES).await {
+    let bytes = match crate::lambda::convert::collect_limited(body, LAMBDA_MAX_BYTES).await {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
-            return Err(LambdaFailure::new(
+            return Err(Failure::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Request Entity Too Large: Lambda targets accept at most 6 MB",
                 FailureReason::ClientProtocolError,
             ));
         }
         Err(_) => {
-            return Err(LambdaFailure::new(
+            return Err(Failure::new(
                 StatusCode::BAD_REQUEST,
                 "Bad Request: the request body could not be read",
                 FailureReason::ClientConnectionClosed,
@@ -688,36 +682,33 @@ async fn invoke_lambda(
             LatticeEvent::V2(V2Event::from_parts(&parts, &bytes, context, None))
         }
     };
-    let value = serde_json::to_value(&event).map_err(|_| {
-        LambdaFailure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Error",
-            FailureReason::InternalError,
-        )
-    })?;
+    let value = serde_json::to_value(&event).map_err(|_| Failure::INTERNAL)?;
     let answer = function.call(value).await.map_err(|err| {
         tracing::debug!(error = %err, "fake lattice: Lambda invocation failed");
-        LambdaFailure::new(
+        Failure::new(
             StatusCode::BAD_GATEWAY,
             "Bad Gateway: the Lambda function failed",
             FailureReason::TargetConnectionError,
         )
     })?;
-    let malformed = |what: &str| {
-        LambdaFailure::new(
+    let malformed = |line: &'static str| {
+        Failure::new(
             StatusCode::BAD_GATEWAY,
-            &format!("Bad Gateway: the Lambda function returned {what}"),
+            line,
             FailureReason::TargetProtocolError,
         )
     };
-    let json = serde_json::to_vec(&answer).map_err(|_| malformed("an invalid response"))?;
+    const INVALID: &str = "Bad Gateway: the Lambda function returned an invalid response";
+    let json = serde_json::to_vec(&answer).map_err(|_| malformed(INVALID))?;
     if json.len() > LAMBDA_MAX_BYTES {
-        return Err(malformed("a response over 6 MB"));
+        return Err(malformed(
+            "Bad Gateway: the Lambda function returned a response over 6 MB",
+        ));
     }
     let response = LatticeResponse::from_slice(&json)
-        .map_err(|_| malformed("an invalid response"))?
+        .map_err(|_| malformed(INVALID))?
         .into_http_response()
-        .map_err(|_| malformed("an invalid response"))?;
+        .map_err(|_| malformed(INVALID))?;
     Ok(response.map(|b| full_body(b.into_bytes())))
 }
 
@@ -994,6 +985,11 @@ impl Pending {
             "Non Existent Service",
             FailureReason::ClientProtocolError,
         )
+    }
+
+    /// The fake's answer to a failed target (or its own failure).
+    fn fail(self, failure: Failure) -> Response<FakeBody> {
+        self.error(failure.status, failure.line, failure.reason)
     }
 
     /// A short text response from the fake itself.

@@ -197,24 +197,7 @@ impl FakeLattice {
                 custom_domain: s.custom_domain.clone(),
             })
             .collect();
-        let networks = c
-            .networks
-            .iter()
-            .map(|n| (n.name.clone(), (n.id.clone(), n.arn.clone())))
-            .collect();
-        let target_groups = c
-            .target_groups
-            .iter()
-            .map(|t| (t.name.clone(), (t.id.clone(), t.arn.clone())))
-            .collect();
-        let principals = c
-            .principals
-            .iter()
-            .map(|p| (p.spec.access_key_id.clone(), p.spec.credentials()))
-            .collect();
         let log = AccessLogSink::new(c.access_log_capacity);
-        let region = c.region.clone();
-        let account = c.account.clone();
         let seed = c.seed;
         let metrics = super::metrics::Metrics::new(
             c.services.iter().map(|s| s.name.clone()).collect(),
@@ -256,13 +239,8 @@ impl FakeLattice {
         }
 
         Ok(FakeHandle {
-            region,
-            account,
             listeners,
             services,
-            networks,
-            target_groups,
-            principals,
             ca_der: pki.as_ref().map(|p| p.ca_der.clone()),
             ca_pem: pki.map(|p| p.ca_pem),
             log,
@@ -502,13 +480,8 @@ pub struct ServiceInfo {
 /// A running fake Lattice. Dropping it stops the listeners; call
 /// [`shutdown`](Self::shutdown) to also wait for in-flight requests.
 pub struct FakeHandle {
-    region: String,
-    account: String,
     listeners: Vec<ListenerInfo>,
     services: Vec<ServiceInfo>,
-    networks: HashMap<String, (String, String)>,
-    target_groups: HashMap<String, (String, String)>,
-    principals: HashMap<String, crate::Credentials>,
     ca_der: Option<CertificateDer<'static>>,
     ca_pem: Option<String>,
     log: AccessLogSink,
@@ -520,7 +493,7 @@ pub struct FakeHandle {
 impl fmt::Debug for FakeHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeHandle")
-            .field("region", &self.region)
+            .field("region", &self.state.c.region)
             .field("listeners", &self.listeners)
             .finish_non_exhaustive()
     }
@@ -529,12 +502,12 @@ impl fmt::Debug for FakeHandle {
 impl FakeHandle {
     /// The region.
     pub fn region(&self) -> &str {
-        &self.region
+        &self.state.c.region
     }
 
     /// The account owning the services.
     pub fn account(&self) -> &str {
-        &self.account
+        &self.state.c.account
     }
 
     /// Every listener with its address and base URL.
@@ -570,12 +543,22 @@ impl FakeHandle {
 
     /// The ARN of the service network named `name`.
     pub fn network_arn(&self, name: &str) -> Option<&str> {
-        self.networks.get(name).map(|(_, arn)| arn.as_str())
+        self.state
+            .c
+            .networks
+            .iter()
+            .find(|n| n.name == name)
+            .map(|n| n.arn.as_str())
     }
 
     /// The ARN of the target group named `name`.
     pub fn target_group_arn(&self, name: &str) -> Option<&str> {
-        self.target_groups.get(name).map(|(_, arn)| arn.as_str())
+        self.state
+            .c
+            .target_groups
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.arn.as_str())
     }
 
     /// The resolver overrides a client needs: every generated name and
@@ -623,7 +606,12 @@ impl FakeHandle {
 
     /// The static credentials of the principal with `access_key_id`.
     pub fn credentials(&self, access_key_id: &str) -> Option<crate::Credentials> {
-        self.principals.get(access_key_id).cloned()
+        self.state
+            .c
+            .principals
+            .iter()
+            .find(|p| p.spec.access_key_id == access_key_id)
+            .map(|p| p.spec.credentials())
     }
 
     /// A signer for the principal with `access_key_id`: its credentials, the
@@ -640,10 +628,10 @@ impl FakeHandle {
         })?;
         let mut builder = crate::Signer::builder()
             .credentials(credentials)
-            .region(self.region.clone());
+            .region(self.region().to_owned());
         for service in &self.services {
             if let Some(domain) = &service.custom_domain {
-                builder = builder.custom_domain(domain.clone(), Some(&self.region));
+                builder = builder.custom_domain(domain.clone(), Some(self.region()));
             }
         }
         builder.build()

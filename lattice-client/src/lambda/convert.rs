@@ -910,7 +910,10 @@ fn response_headers(headers: &HeaderMap, set_cookie: SetCookiePolicy) -> SingleV
 }
 
 /// Reads at most `limit` bytes; `Ok(None)` when the body is larger.
-async fn collect_limited<B>(body: B, limit: usize) -> Result<Option<Bytes>, ResponseError>
+pub(crate) async fn collect_limited<B>(
+    body: B,
+    limit: usize,
+) -> Result<Option<Bytes>, ResponseError>
 where
     B: http_body::Body,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
