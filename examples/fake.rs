@@ -42,7 +42,7 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 
 use anyhow::{Context, anyhow, bail};
-use lattice_client::fake::{FakeError, FakeLattice};
+use lattice_fake::{FakeError, FakeLattice};
 
 #[derive(Debug, Default)]
 struct Args {

@@ -13,12 +13,12 @@
 //! ```
 
 use anyhow::Context;
-use lattice_client::fake::{
+use lattice_examples::grpc_echo::echo_client::EchoClient;
+use lattice_examples::grpc_echo::echo_server::EchoServer;
+use lattice_examples::grpc_echo::{EchoRequest, EchoResponse, EchoService};
+use lattice_fake::{
     FakeLattice, Listener, Principal, ProtocolVersion, Service, Target, TargetGroup,
 };
-use lattice_tonic::echo::echo_client::EchoClient;
-use lattice_tonic::echo::echo_server::EchoServer;
-use lattice_tonic::echo::{EchoRequest, EchoResponse, EchoService};
 use lattice_tonic::{CallerIdentityLayer, LatticeEndpoint};
 use tonic::codegen::tokio_stream::{self, StreamExt};
 

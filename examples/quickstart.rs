@@ -16,14 +16,14 @@ use std::convert::Infallible;
 use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use lattice_client::fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
-use lattice_client::fake::{
-    FakeBody, FakeLattice, LambdaFunction, Listener, Principal, Service, ServiceNetwork, Target,
-    TargetGroup, full_body,
-};
 use lattice_client::identity::CallerIdentity;
 use lattice_client::lambda::{Body as LambdaBody, EventVersion};
 use lattice_client::reqwest::LatticeClient;
+use lattice_fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
+use lattice_fake::{
+    FakeBody, FakeLattice, LambdaFunction, Listener, Principal, Service, ServiceNetwork, Target,
+    TargetGroup, full_body,
+};
 use lattice_tower::hyper::HyperClientBuilder;
 
 /// Any signed caller of our account may invoke; nobody may `DELETE`.

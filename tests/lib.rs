@@ -1,6 +1,6 @@
 //! Shared helpers for end-to-end tests.
 //!
-//! * [`TestPki`]: a test CA and a server certificate (ECDSA P-256, rcgen) for
+//! * [`TestPki`]: a test CA and a server certificate (ECDSA P-256, from `lattice_fake::pki`) for
 //!   a generated Lattice name such as [`SERVICE_NAME`].
 //! * [`CaptureServer`]: a loopback hyper-util server, HTTP/1.1 only, HTTP/2
 //!   only or both, over TLS or plain TCP, that records the head of every
@@ -36,7 +36,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use lattice_client::resolve::Resolver;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::CertificateDer;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -93,7 +93,8 @@ pub fn loopback_resolver() -> anyhow::Result<Resolver> {
         .without_system_fallback())
 }
 
-/// A test certificate authority and one server certificate it issued.
+/// A test certificate authority and one server certificate it issued, from
+/// the fake's test PKI ([`lattice_fake::pki`]).
 #[derive(Debug)]
 pub struct TestPki {
     /// The CA certificate, to add to a client's roots.
@@ -102,7 +103,7 @@ pub struct TestPki {
     pub ca_pem: String,
     /// The server certificate (valid for the names given to [`generate`](Self::generate)).
     pub server_cert: CertificateDer<'static>,
-    server_key: Vec<u8>,
+    leaf: lattice_fake::pki::Leaf,
 }
 
 /// Which application protocols a [`CaptureServer`] speaks.
@@ -121,36 +122,15 @@ impl TestPki {
     ///
     /// # Errors
     ///
-    /// When rcgen fails (not expected).
+    /// When a name is not a DNS name or address.
     pub fn generate(names: &[&str]) -> anyhow::Result<Self> {
-        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "lattice-tests CA");
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key)?;
-
-        let server_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
-        let mut params = rcgen::CertificateParams::new(
-            names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>(),
-        )?;
-        params.distinguished_name.push(
-            rcgen::DnType::CommonName,
-            names.first().copied().unwrap_or("server"),
-        );
-        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-        let server_cert = params.signed_by(&server_key, &ca)?;
+        let pki = lattice_fake::pki::TestPki::new()?;
+        let leaf = pki.issue(names)?;
         Ok(Self {
-            ca: ca.der().clone(),
-            ca_pem: ca.pem(),
-            server_cert: server_cert.der().clone(),
-            server_key: server_key.serialize_der(),
+            ca: pki.ca_der().clone(),
+            ca_pem: pki.ca_pem().to_owned(),
+            server_cert: leaf.cert_der().clone(),
+            leaf,
         })
     }
 
@@ -161,18 +141,12 @@ impl TestPki {
     ///
     /// When rustls rejects the certificate or key (not expected).
     pub fn server_config(&self, protocol: Protocol) -> anyhow::Result<rustls::ServerConfig> {
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.server_key.clone()));
-        let mut config =
-            rustls::ServerConfig::builder_with_provider(lattice_client::tls::provider())
-                .with_safe_default_protocol_versions()?
-                .with_no_client_auth()
-                .with_single_cert(vec![self.server_cert.clone(), self.ca.clone()], key)?;
-        config.alpn_protocols = match protocol {
-            Protocol::Http1 => vec![b"http/1.1".to_vec()],
-            Protocol::Http2 => vec![b"h2".to_vec()],
-            Protocol::Auto => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        let alpn: &[&[u8]] = match protocol {
+            Protocol::Http1 => &[b"http/1.1"],
+            Protocol::Http2 => &[b"h2"],
+            Protocol::Auto => &[b"h2", b"http/1.1"],
         };
-        Ok(config)
+        Ok(self.leaf.server_config(alpn)?)
     }
 }
 
@@ -642,9 +616,9 @@ pub fn expected_authorization(
 pub mod fake_clients {
     use std::time::Duration;
 
-    use lattice_client::fake::FakeHandle;
-    use lattice_client::fake::access_log::AccessLogRecord;
     use lattice_client::reqwest::LatticeClient;
+    use lattice_fake::FakeHandle;
+    use lattice_fake::access_log::AccessLogRecord;
 
     /// A signing reqwest client for the principal `akid`, resolving the
     /// fake's names to loopback and trusting only its CA.

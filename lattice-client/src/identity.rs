@@ -31,7 +31,7 @@
 //!
 //! The escapes are documented only for `x-amzn-lattice-identity-tags`; they are
 //! applied to all four headers (Lattice values such as ARNs never contain `;`
-//! or `\`). Decoding `\\` is an assumption (UNCONFIRMED): IAM tag values cannot
+//! or `\`). Decoding `\\` is an assumption (`docs/assumptions.md`): IAM tag values cannot
 //! contain a backslash, so Lattice should never send one.
 //!
 //! Values that should be ARNs are stored as the strings received: a value that
@@ -48,7 +48,7 @@
 //! Lattice is `Some(identity)` whose [`CallerIdentity::is_anonymous`] is true:
 //! it still has a source VPC and target ARNs, only the principal is missing.
 //! What Lattice puts in `x-amzn-lattice-identity` for anonymous callers is
-//! UNCONFIRMED; a principal that is absent, empty or the literal `anonymous`
+//! assumed; a principal that is absent, empty or the literal `anonymous`
 //! (any case) counts as anonymous.
 //!
 //! # Errors
@@ -474,7 +474,7 @@ impl CallerIdentity {
     }
 
     /// True when no principal authenticated: the principal is absent, empty or
-    /// the literal `anonymous` (any case; what Lattice sends is UNCONFIRMED).
+    /// the literal `anonymous` (any case; what Lattice sends is assumed).
     pub fn is_anonymous(&self) -> bool {
         match &self.principal {
             None => true,

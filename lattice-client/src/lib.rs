@@ -19,10 +19,8 @@
 //! * `policy` (feature `policy`): IAM auth-policy evaluation that decides and
 //!   explains as Lattice does.
 //! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.
-//! * `fake` (feature `fake`): an in-process fake Lattice data plane for
-//!   tests — real TLS, SigV4 verification, auth policies, listener rules,
-//!   weighted HTTP, Tower and Lambda targets, faults, metrics and access
-//!   logs — from a builder or a YAML/JSON file in the API's shapes.
+//! * The fake Lattice data plane for tests is its own crate, `lattice-fake`
+//!   (a dev-dependency).
 //!
 //! Tower layers and a ready signed hyper client live in `lattice-tower`.
 //!
@@ -70,10 +68,6 @@ pub mod reqwest;
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
-
-#[cfg(feature = "fake")]
-#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
-pub mod fake;
 
 pub use error::Error;
 pub use sign::{Signer, SignerBuilder, SigningRegion};

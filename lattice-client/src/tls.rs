@@ -49,8 +49,8 @@ pub fn root_store(platform: bool, extra: &[CertificateDer<'static>]) -> RootCert
 ///
 /// [`Error::Tls`] when the PEM is malformed or holds no certificate.
 pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, Error> {
-    let mut reader = pem;
-    let certs = rustls_pemfile::certs(&mut reader)
+    use rustls_pki_types::pem::PemObject;
+    let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Tls(format!("malformed PEM: {e}")))?;
     if certs.is_empty() {

@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! use lattice_tonic::LatticeEndpoint;
-//! # use lattice_tonic::echo::{EchoRequest, echo_client::EchoClient};
+//! # use lattice_examples::grpc_echo::{EchoRequest, echo_client::EchoClient};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let channel = LatticeEndpoint::new(

@@ -7,12 +7,10 @@
 //!   refusals turned into meaningful gRPC statuses ([`status`]).
 //! * [`identity`]: for tonic servers behind Lattice, the caller identity from
 //!   the `x-amzn-lattice-*` metadata as a typed request extension.
-//! * `echo` (feature `echo`): a small demo and test service with one RPC of
-//!   each kind.
 //!
 //! ```no_run
 //! use lattice_tonic::LatticeEndpoint;
-//! # use lattice_tonic::echo::{EchoRequest, echo_client::EchoClient};
+//! # use lattice_examples::grpc_echo::{EchoRequest, echo_client::EchoClient};
 //!
 //! # #[tokio::main]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -86,10 +84,6 @@ mod error;
 pub mod identity;
 mod retry;
 pub mod status;
-
-#[cfg(feature = "echo")]
-#[cfg_attr(docsrs, doc(cfg(feature = "echo")))]
-pub mod echo;
 
 pub use channel::{LatticeChannel, LatticeEndpoint};
 pub use error::{BoxError, Error};

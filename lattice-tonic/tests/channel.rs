@@ -15,8 +15,8 @@ use common::{
     credentials, echo_path,
 };
 use lattice_client::Signer;
-use lattice_tonic::echo::EchoRequest;
-use lattice_tonic::echo::echo_client::EchoClient;
+use lattice_examples::grpc_echo::EchoRequest;
+use lattice_examples::grpc_echo::echo_client::EchoClient;
 use lattice_tonic::{Error, LatticeChannel};
 use tonic::Code;
 

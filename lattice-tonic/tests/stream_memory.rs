@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use common::{Options, TestServer, credentials};
-use lattice_tonic::echo::EchoRequest;
-use lattice_tonic::echo::echo_client::EchoClient;
+use lattice_examples::grpc_echo::EchoRequest;
+use lattice_examples::grpc_echo::echo_client::EchoClient;
 use peak_alloc::PeakAlloc;
 
 #[global_allocator]

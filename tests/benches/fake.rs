@@ -61,9 +61,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use lattice_client::Signer;
-use lattice_client::fake::access_log::ResolvedUser;
-use lattice_client::fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
-use lattice_client::fake::{
+use lattice_fake::access_log::ResolvedUser;
+use lattice_fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
+use lattice_fake::{
     FakeBody, FakeHandle, FakeLattice, FakeLatticeBuilder, Listener, Principal, Service,
     ServiceNetwork, Target, TargetGroup, boxed_body, full_body,
 };

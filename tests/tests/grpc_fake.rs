@@ -8,12 +8,12 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, future};
-use lattice_client::fake::{
+use lattice_examples::grpc_echo::echo_client::EchoClient;
+use lattice_examples::grpc_echo::echo_server::EchoServer;
+use lattice_examples::grpc_echo::{EchoRequest, EchoService};
+use lattice_fake::{
     FakeLattice, Listener, Principal, ProtocolVersion, Service, Target, TargetGroup,
 };
-use lattice_tonic::echo::echo_client::EchoClient;
-use lattice_tonic::echo::echo_server::EchoServer;
-use lattice_tonic::echo::{EchoRequest, EchoService};
 use lattice_tonic::{CallerIdentityLayer, LatticeEndpoint};
 
 const AKID: &str = "AKIDEXAMPLE";

@@ -72,7 +72,7 @@ const HOP_BY_HOP: &[&str] = &[
 ];
 
 /// The default limit on a response's serialised JSON: 6 MiB (the documented
-/// "6 MB"; whether AWS means 10^6 or 2^20 bytes is UNCONFIRMED, the larger is
+/// "6 MB"; whether AWS means 10^6 or 2^20 bytes is not documented (assumed), the larger is
 /// used so valid responses are never refused here).
 pub const DEFAULT_MAX_JSON_BYTES: usize = 6 * 1024 * 1024;
 
@@ -218,7 +218,7 @@ fn build_uri(headers: &HeaderMap, pq: String) -> Result<Uri, EventError> {
     let authority =
         first_value(headers, HOST.as_str()).and_then(|h| Authority::from_str(h.trim()).ok());
     if let Some(authority) = authority {
-        // UNCONFIRMED: the listener protocol is not in the event; use
+        // Assumed (docs/assumptions.md): the listener protocol is not in the event; use
         // x-forwarded-proto when it says http/https, else https.
         let scheme = match first_value(headers, "x-forwarded-proto")
             .and_then(|p| split_list(p).first().copied())
@@ -320,11 +320,11 @@ impl V1Event {
     ///
     /// * `raw_path`: path with its query string, as sent;
     /// * headers: every value of a name joined with `", "` (`cookie` with
-    ///   `"; "`, RFC 9113 §8.2.3; what Lattice does is UNCONFIRMED); `host`
+    ///   `"; "`, RFC 9113 §8.2.3; what Lattice does is assumed); `host`
     ///   added from the URI authority when missing (HTTP/2); `client_ip`
-    ///   appended to `x-forwarded-for` (append vs replace is UNCONFIRMED);
+    ///   appended to `x-forwarded-for` (append vs replace is assumed);
     ///   values that are not UTF-8 are converted lossily;
-    /// * `query_string_parameters`: percent-decoded (`+` kept; UNCONFIRMED),
+    /// * `query_string_parameters`: percent-decoded (`+` kept; assumed),
     ///   the last value of a repeated key;
     /// * body: text when the content type is textual and the bytes are UTF-8,
     ///   else Base64; empty body → `""`.
@@ -546,7 +546,8 @@ fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Body per facts §3.2: `(body, is_base64)`; `None` when empty.
+/// The event body and its `isBase64Encoded` flag (text for text content
+/// types, Base64 otherwise; see `docs/assumptions.md`, A22); `None` when empty.
 fn request_body(headers: &HeaderMap, body: &[u8]) -> (Option<String>, bool) {
     if body.is_empty() {
         return (None, false);
@@ -567,7 +568,7 @@ fn encode_body(textual: bool, body: &[u8]) -> (Option<String>, bool) {
 
 /// What to do with several `Set-Cookie` headers, which the single-string
 /// header map of a Lattice Lambda response cannot carry (the JSON shape of
-/// multi-value response headers is UNCONFIRMED).
+/// multi-value response headers is assumed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SetCookiePolicy {
@@ -909,11 +910,27 @@ fn response_headers(headers: &HeaderMap, set_cookie: SetCookiePolicy) -> SingleV
     out
 }
 
-/// Reads at most `limit` bytes; `Ok(None)` when the body is larger.
-pub(crate) async fn collect_limited<B>(
-    body: B,
-    limit: usize,
-) -> Result<Option<Bytes>, ResponseError>
+/// Collects a body of at most `limit` bytes, the way a Lambda target's
+/// payload limit applies: `Ok(None)` as soon as the body (or its size hint)
+/// is larger, without reading the rest. A body that arrives in one frame is
+/// returned without copying.
+///
+/// ```
+/// # async fn demo() -> Result<(), lattice_client::lambda::ResponseError> {
+/// use http_body_util::Full;
+/// use lattice_client::lambda::collect_limited;
+///
+/// let small = collect_limited(Full::new(bytes::Bytes::from_static(b"hi")), 4).await?;
+/// assert_eq!(small.as_deref(), Some(&b"hi"[..]));
+/// let large = collect_limited(Full::new(bytes::Bytes::from_static(b"hello")), 4).await?;
+/// assert!(large.is_none());
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// [`ResponseError::Body`] when the body itself fails.
+pub async fn collect_limited<B>(body: B, limit: usize) -> Result<Option<Bytes>, ResponseError>
 where
     B: http_body::Body,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,

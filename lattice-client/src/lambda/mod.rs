@@ -58,7 +58,7 @@
 //! * **Response headers.** Repeated response headers are joined with `", "`
 //!   into the single string Lattice documents. `Set-Cookie` cannot be joined
 //!   without loss; [`SetCookiePolicy`] chooses (default
-//!   [`SetCookiePolicy::Join`], what Powertools does; UNCONFIRMED whether
+//!   [`SetCookiePolicy::Join`], what Powertools does; assumed whether
 //!   Lattice splits it again).
 //! * **Bodies.** A body is sent as text when its content type is `text/*`,
 //!   `application/json`, `application/xml` or `application/javascript`
@@ -96,7 +96,7 @@ use crate::identity::{CallerIdentity, IdentityError};
 
 pub use convert::{
     DEFAULT_MAX_JSON_BYTES, LatticeResponse, ResponseError, ResponseOptions, SetCookiePolicy,
-    V1_LIST_HEADERS, is_text_content_type,
+    V1_LIST_HEADERS, collect_limited, is_text_content_type,
 };
 /// The Lambda runtime [`run()`] is built on, re-exported for its `Context` (in
 /// each request's extensions) and `Error` types.

@@ -2,7 +2,7 @@
 //!
 //! V1 has no `version` and no `requestContext`: the caller identity comes
 //! from the `x-amzn-lattice-identity`, `-identity-tags`, `-network`, `-target`
-//! and `x-amzn-source-vpc` headers (third-party sources; UNCONFIRMED in AWS
+//! and `x-amzn-source-vpc` headers (third-party sources; not confirmed in AWS
 //! docs), read with the same parser as HTTP targets use
 //! ([`CallerIdentity::from_headers`](crate::identity::CallerIdentity::from_headers)).
 //!

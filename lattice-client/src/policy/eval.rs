@@ -364,7 +364,7 @@ fn identity_layer(policies: &[IdentityPolicy], env: &Env<'_>) -> Outcome {
 ///
 /// When several layers deny (explicitly, or else implicitly), the one
 /// reported is the first in the order network, service, identity
-/// (UNCONFIRMED in the facts; chosen to match the observed messages).
+/// (assumed, to match the observed messages; see `docs/assumptions.md`, A40).
 /// Within a layer the first matching `Deny` statement in document order
 /// (identity: policy order, then statement order) is reported.
 pub fn evaluate(config: &AuthConfig, request: &Request) -> Decision {

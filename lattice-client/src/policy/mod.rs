@@ -78,7 +78,7 @@
 //!
 //! # Condition keys
 //!
-//! The facts say Lattice "condition keys are case sensitive". This module
+//! Lattice's documentation says "condition keys are case sensitive". This module
 //! reads that as being about *values*, and follows IAM for *names*:
 //!
 //! - key **names** match case-insensitively (`aws:SourceIp` = `AWS:SOURCEIP`);
@@ -111,9 +111,9 @@
 //!   `DateNotEquals`, `ArnNotEquals`, `ArnNotLike`, `NotIpAddress`) match,
 //!   as IAM documents; `…IfExists` matches; `ForAnyValue:` does not match;
 //!   `ForAllValues:` matches; `Null: true` matches.
-//! - **Multi-valued keys under plain operators** (UNCONFIRMED for Lattice,
+//! - **Multi-valued keys under plain operators** (assumed for Lattice,
 //!   chosen here): a positive operator matches when *any* request value
-//!   matches (the IAM reading the facts quote); a negated operator is its
+//!   matches (IAM's documented reading); a negated operator is its
 //!   exact complement, matching when *no* request value matches. So
 //!   `StringNotEquals` on `?tag=a&tag=b` against `"a"` does not match.
 //!   Use `ForAllValues:` / `ForAnyValue:` to say otherwise.

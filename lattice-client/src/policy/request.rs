@@ -45,14 +45,14 @@ impl Principal {
     }
 }
 
-/// Condition keys Lattice fills in (facts §6.3) and the global keys it
+/// Condition keys Lattice fills in (Lattice's documented keys) and the global keys it
 /// documents (§6.4). Any other key may be put in a [`Context`] too.
 pub mod keys {
     /// Listener port, `Numeric`.
     pub const PORT: &str = "vpc-lattice-svcs:Port";
     /// HTTP method (`POST` for gRPC).
     pub const REQUEST_METHOD: &str = "vpc-lattice-svcs:RequestMethod";
-    /// Request path, without the query string (facts: UNCONFIRMED, assumed).
+    /// Request path, without the query string (assumed; see `docs/assumptions.md`, A36).
     pub const REQUEST_PATH: &str = "vpc-lattice-svcs:RequestPath";
     /// Prefix of `vpc-lattice-svcs:RequestHeader/<header-name>`; see [`request_header`].
     pub const REQUEST_HEADER_PREFIX: &str = "vpc-lattice-svcs:RequestHeader/";

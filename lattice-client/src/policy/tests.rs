@@ -646,7 +646,7 @@ fn condition_key_names_are_case_insensitive() {
     );
 }
 
-// ---------------------------------------------------------------- keys of facts §6.3 / §6.4
+// ---------------------------------------------------------------- Lattice keys and global keys
 
 /// One test per documented key: `condition` allows with `good`, not with
 /// `bad`, not without the key.
@@ -1306,7 +1306,7 @@ fn statement_ref_displays_sid_or_index() {
     assert_eq!(DecisionEffect::ImplicitDeny.as_str(), "ImplicitDeny");
 }
 
-// ---------------------------------------------------------------- facts §6.5 / §6.7
+// ---------------------------------------------------------------- anonymous callers and documented example policies
 
 #[test]
 fn example_org_id_policy() {

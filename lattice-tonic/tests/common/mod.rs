@@ -25,11 +25,11 @@ use lattice_client::aws_credential_types::provider::{ProvideCredentials, future}
 use lattice_client::resolve::Resolver;
 use lattice_client::sign::verify::{CredentialsLookup, KeyCredentials, Profile, Verifier};
 use lattice_client::{Credentials, aws_credential_types};
+use lattice_examples::grpc_echo::{EchoService, echo_server::EchoServer};
 use lattice_tonic::LatticeEndpoint;
-use lattice_tonic::echo::{EchoService, echo_server::EchoServer};
 use lattice_tonic::identity::CallerIdentityLayer;
 use pin_project_lite::pin_project;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -126,50 +126,28 @@ impl ProvideCredentials for FailingProvider {
     }
 }
 
-/// A test CA and a server certificate for [`NAME`] and [`CUSTOM_DOMAIN`].
+/// A test CA and a server certificate for [`NAME`] and [`CUSTOM_DOMAIN`],
+/// from the fake's test PKI.
 pub struct Pki {
     pub ca_pem: String,
     pub ca: CertificateDer<'static>,
-    chain: Vec<CertificateDer<'static>>,
-    key: Vec<u8>,
+    leaf: lattice_fake::pki::Leaf,
 }
 
 impl Pki {
     pub fn generate() -> anyhow::Result<Self> {
-        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "lattice-tonic tests CA");
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key)?;
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
-        let mut params =
-            rcgen::CertificateParams::new(vec![NAME.to_owned(), CUSTOM_DOMAIN.to_owned()])?;
-        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-        let cert = params.signed_by(&key, &ca)?;
+        let pki = lattice_fake::pki::TestPki::new()?;
+        let leaf = pki.issue(&[NAME, CUSTOM_DOMAIN])?;
         Ok(Self {
-            ca_pem: ca.pem(),
-            ca: ca.der().clone(),
-            chain: vec![cert.der().clone(), ca.der().clone()],
-            key: key.serialize_der(),
+            ca_pem: pki.ca_pem().to_owned(),
+            ca: pki.ca_der().clone(),
+            leaf,
         })
     }
 
     fn server_config(&self) -> anyhow::Result<rustls::ServerConfig> {
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()));
-        let mut config =
-            rustls::ServerConfig::builder_with_provider(lattice_client::tls::provider())
-                .with_safe_default_protocol_versions()?
-                .with_no_client_auth()
-                .with_single_cert(self.chain.clone(), key)?;
         // Lattice's HTTPS listeners prefer h2.
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(config)
+        Ok(self.leaf.server_config(&[b"h2", b"http/1.1"])?)
     }
 }
 

@@ -21,7 +21,7 @@ use lattice_client::resolve::Resolver;
 use lattice_client::{Credentials, Signer};
 use lattice_tower::hyper::HyperClientBuilder;
 use rustls::ServerConfig;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::CertificateDer;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -77,26 +77,12 @@ pub(crate) struct TestCa {
 
 /// Generates a CA and a leaf certificate for `LATTICE_NAME`.
 pub(crate) fn test_ca() -> anyhow::Result<TestCa> {
-    let ca_key = rcgen::KeyPair::generate()?;
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "lattice bench CA");
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key)?;
-
-    let leaf_key = rcgen::KeyPair::generate()?;
-    let leaf =
-        rcgen::CertificateParams::new(vec![LATTICE_NAME.to_owned()])?.signed_by(&leaf_key, &ca)?;
-
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    let mut server = ServerConfig::builder_with_provider(lattice_client::tls::provider())
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(vec![leaf.der().clone()], key)?;
-    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let pki = lattice_fake::pki::TestPki::new()?;
+    let server = pki
+        .issue(&[LATTICE_NAME])?
+        .server_config(&[b"h2", b"http/1.1"])?;
     Ok(TestCa {
-        ca: ca.der().clone(),
+        ca: pki.ca_der().clone(),
         server: Arc::new(server),
     })
 }

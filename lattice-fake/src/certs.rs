@@ -1,16 +1,16 @@
-//! Certificates for HTTPS listeners: a fresh in-memory CA and one ECDSA
-//! P-256 leaf per service (its generated name and custom domain), chosen by
-//! SNI.
+//! Certificates for HTTPS listeners: a fresh [`TestPki`] and one leaf per
+//! service (its generated name and custom domain), chosen by SNI.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::CertificateDer;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 
-use super::error::FakeError;
+use crate::error::FakeError;
+use crate::pki::TestPki;
 
 /// The CA and the per-service keys.
 pub(crate) struct Pki {
@@ -35,45 +35,14 @@ fn tls_err(e: impl fmt::Display) -> FakeError {
 impl Pki {
     /// A CA and one leaf per entry of `names` (each the names of one service).
     pub(crate) fn generate(names: &[Vec<String>]) -> Result<Self, FakeError> {
-        let ca_key =
-            rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(tls_err)?;
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(tls_err)?;
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "lattice fake CA (in-memory)");
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).map_err(tls_err)?;
-        let provider = crate::tls::provider();
-        let mut keys = Vec::with_capacity(names.len());
-        for service_names in names {
-            let key =
-                rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(tls_err)?;
-            let mut params =
-                rcgen::CertificateParams::new(service_names.clone()).map_err(tls_err)?;
-            params.distinguished_name.push(
-                rcgen::DnType::CommonName,
-                service_names.first().map_or("service", String::as_str),
-            );
-            params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-            let cert = params.signed_by(&key, &ca).map_err(tls_err)?;
-            let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-            let signing = provider
-                .key_provider
-                .load_private_key(der)
-                .map_err(tls_err)?;
-            keys.push(Arc::new(CertifiedKey::new(
-                vec![cert.der().clone(), ca.der().clone()],
-                signing,
-            )));
-        }
+        let pki = TestPki::new()?;
+        let keys = names
+            .iter()
+            .map(|service_names| pki.issue(service_names)?.certified_key())
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Pki {
-            ca_der: ca.der().clone(),
-            ca_pem: ca.pem(),
+            ca_der: pki.ca_der().clone(),
+            ca_pem: pki.ca_pem().to_owned(),
             keys,
         })
     }
@@ -103,7 +72,7 @@ impl ResolvesServerCert for SniResolver {
 /// A server configuration for one HTTPS listener: TLS 1.2 and 1.3, ALPN
 /// `h2` then `http/1.1` (Lattice's `HTTP2Preferred`).
 pub(crate) fn server_config(resolver: SniResolver) -> Result<rustls::ServerConfig, FakeError> {
-    let mut config = rustls::ServerConfig::builder_with_provider(crate::tls::provider())
+    let mut config = rustls::ServerConfig::builder_with_provider(lattice_client::tls::provider())
         .with_safe_default_protocol_versions()
         .map_err(tls_err)?
         .with_no_client_auth()

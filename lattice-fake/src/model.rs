@@ -14,7 +14,7 @@ use http_body::Body as HttpBody;
 use http_body_util::BodyExt;
 
 use super::routing::{Limits, Rule, RuleAction};
-use crate::policy::{AuthPolicy, IdentityPolicy};
+use lattice_client::policy::{AuthPolicy, IdentityPolicy};
 
 /// The error type of bodies and targets inside the fake.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -204,7 +204,7 @@ impl Service {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum ListenerProtocol {
-    /// `HTTP`: plain text, HTTP/1.1 (and h2 with prior knowledge, UNCONFIRMED in Lattice).
+    /// `HTTP`: plain text, HTTP/1.1 (and h2 with prior knowledge, assumed for Lattice).
     #[serde(rename = "HTTP")]
     Http,
     /// `HTTPS`: TLS terminated by the fake, ALPN `h2` and `http/1.1`.
@@ -474,11 +474,11 @@ impl fmt::Debug for LambdaFunction {
 
 impl LambdaFunction {
     /// The same Tower service a production function passes to
-    /// [`crate::lambda::run()`]: each invocation goes through
-    /// [`crate::lambda::Adapter`] (event → `http::Request`, response → JSON).
+    /// [`lattice_client::lambda::run()`]: each invocation goes through
+    /// [`lattice_client::lambda::Adapter`] (event → `http::Request`, response → JSON).
     pub fn service<S, B>(service: S) -> Self
     where
-        S: tower_service::Service<Request<crate::lambda::Body>, Response = Response<B>>
+        S: tower_service::Service<Request<lattice_client::lambda::Body>, Response = Response<B>>
             + Clone
             + Send
             + 'static,
@@ -491,7 +491,10 @@ impl LambdaFunction {
         let fresh = clone_per_call(service);
         LambdaFunction {
             call: Arc::new(move |event| {
-                call_once::<_, serde_json::Value>(crate::lambda::Adapter::new(fresh()), event)
+                call_once::<_, serde_json::Value>(
+                    lattice_client::lambda::Adapter::new(fresh()),
+                    event,
+                )
             }),
         }
     }
@@ -527,7 +530,7 @@ impl LambdaFunction {
     }
 }
 
-/// Failures a target group can be told to produce (facts §5.1 failure
+/// Failures a target group can be told to produce (the access log's failure
 /// reasons). Fractions are of the requests forwarded to the group and are
 /// drawn, in this order, from the fake's seeded random source.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -610,8 +613,8 @@ pub enum Target {
     /// the request it received (`method`, `path`, `query`, `headers`,
     /// `body`, `bodyLength`), so a config file runs without code.
     Echo,
-    /// A Lambda function fed `V1` or `V2` events (facts §3).
-    Lambda(LambdaFunction, crate::lambda::EventVersion),
+    /// A Lambda function fed `V1` or `V2` events (see [`lattice_client::lambda`]).
+    Lambda(LambdaFunction, lattice_client::lambda::EventVersion),
 }
 
 impl Target {
@@ -667,7 +670,7 @@ impl TargetGroup {
     /// A `LAMBDA` target group with `lambdaEventStructureVersion` `version`.
     pub fn lambda(
         name: impl Into<String>,
-        version: crate::lambda::EventVersion,
+        version: lattice_client::lambda::EventVersion,
         function: LambdaFunction,
     ) -> Self {
         Self::new(name, Target::Lambda(function, version))
@@ -883,7 +886,7 @@ pub const DEFAULT_CLIENT_VPC: &str = "vpc-0a1b2c3d4e5f60718";
 // Timeouts
 // ---------------------------------------------------------------------------
 
-/// Connection timeouts (facts §7.5).
+/// Connection timeouts (Lattice's defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Timeouts {
@@ -950,7 +953,7 @@ impl Default for FakeLatticeBuilder {
             default_client: Client::new(DEFAULT_CLIENT_VPC),
             limits: Limits::default(),
             timeouts: Timeouts::default(),
-            signature_window: crate::sign::verify::DEFAULT_WINDOW,
+            signature_window: lattice_client::sign::verify::DEFAULT_WINDOW,
             clock_offset: (false, Duration::ZERO),
             seed: 0x5eed_1a77_1ce0_0001,
             access_log_capacity: super::access_log::AccessLogSink::DEFAULT_CAPACITY,
@@ -1085,17 +1088,17 @@ pub(crate) enum ParsedAuth {
 }
 
 impl ParsedAuth {
-    pub(crate) fn to_policy_auth(&self) -> crate::policy::AuthType {
+    pub(crate) fn to_policy_auth(&self) -> lattice_client::policy::AuthType {
         match self {
-            ParsedAuth::None => crate::policy::AuthType::None,
-            ParsedAuth::AwsIam(p) => crate::policy::AuthType::AwsIam(p.clone()),
+            ParsedAuth::None => lattice_client::policy::AuthType::None,
+            ParsedAuth::AwsIam(p) => lattice_client::policy::AuthType::AwsIam(p.clone()),
         }
     }
 }
 
 pub(crate) fn parse_identity_policies(
     principal: &Principal,
-) -> Result<Vec<IdentityPolicy>, crate::policy::PolicyError> {
+) -> Result<Vec<IdentityPolicy>, lattice_client::policy::PolicyError> {
     match &principal.identity_policies {
         None => Ok(vec![IdentityPolicy::from_json(DEFAULT_IDENTITY_POLICY)?]),
         Some(list) => list

@@ -1,4 +1,4 @@
-//! One request, as Lattice handles it (facts §8): service by host, spoofable
+//! One request, as Lattice handles it (see the crate docs): service by host, spoofable
 //! headers stripped, signature verified, policies evaluated, rule matched,
 //! request forwarded with Lattice's headers, one access-log record written.
 
@@ -25,11 +25,11 @@ use super::model::{
     full_body,
 };
 use super::routing::{RouteOutcome, RouteRequest, XorShift64};
-use crate::identity::{CallerIdentity, strip_identity_headers};
-use crate::policy::{
+use lattice_client::identity::{CallerIdentity, strip_identity_headers};
+use lattice_client::policy::{
     Context as PolicyContext, Principal as PolicyPrincipal, Request as PolicyRequest, keys,
 };
-use crate::sign::verify::{StaticCredentials, Verifier};
+use lattice_client::sign::verify::{StaticCredentials, Verifier};
 
 static EMPTY_KEYS: super::compile::NeededKeys = super::compile::NeededKeys::EMPTY;
 
@@ -389,8 +389,12 @@ where
         if !decision.is_allowed() {
             if let Some(layer) = decision.layer {
                 ctx.rec.access_denied(match layer {
-                    crate::policy::Layer::Network => super::access_log::AuthDeniedReason::Network,
-                    crate::policy::Layer::Service => super::access_log::AuthDeniedReason::Service,
+                    lattice_client::policy::Layer::Network => {
+                        super::access_log::AuthDeniedReason::Network
+                    }
+                    lattice_client::policy::Layer::Service => {
+                        super::access_log::AuthDeniedReason::Service
+                    }
                     _ => super::access_log::AuthDeniedReason::Identity,
                 });
             }
@@ -431,7 +435,7 @@ where
     };
     ctx.rec.target_group_arn = Some(tg.arn.clone());
 
-    // 6. Forwarding, in the target group's protocol version (facts §7.3).
+    // 6. Forwarding, in the target group's protocol version.
     let grpc = is_grpc(&parts.headers);
     if !matches!(tg.target, Target::Lambda(..)) {
         if let Err(line) = check_protocol_version(tg.protocol_version, &parts, grpc) {
@@ -494,7 +498,7 @@ where
     let timeout = c.timeouts.target;
     ctx.tg = Some(tg_index);
 
-    // Injected faults (facts §5.1 failure reasons).
+    // Injected faults (the access log's failure reasons).
     let faults = &tg.faults;
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
@@ -576,7 +580,7 @@ where
     }
 }
 
-/// The Lambda request and response limit (facts §7.5: 6 MB).
+/// The Lambda request and response limit (6 MB; see `docs/assumptions.md`, A15).
 pub const LAMBDA_MAX_BYTES: usize = 6 * 1024 * 1024;
 
 /// What the access log shows as `targetIpPort` for in-process targets.
@@ -585,7 +589,7 @@ const IN_PROCESS_TARGET: &str = "127.0.0.1:0";
 const LAMBDA_TARGET: &str = "lambda";
 
 /// A request the fake answers itself when a target fails: the status, the
-/// one-line body and the access log's `failureReason` (facts §5.1, §5.4).
+/// one-line body and the access log's `failureReason`.
 #[derive(Debug, Clone, Copy)]
 struct Failure {
     status: StatusCode,
@@ -634,25 +638,25 @@ impl Failure {
     );
 }
 
-/// Builds the event (facts §3), invokes the function, and turns its answer
+/// Builds the event , invokes the function, and turns its answer
 /// into the client's response.
 ///
-/// Statuses (UNCONFIRMED, facts §8.8): a request body over 6 MB → `413`
+/// Statuses (assumed; see `docs/assumptions.md`, A16): a request body over 6 MB → `413`
 /// (`ClientProtocolError`); a failed invocation → `502`
 /// (`TargetConnectionError`); a response that is not Lattice's JSON shape or
 /// over 6 MB → `502` (`TargetProtocolError`).
 async fn invoke_lambda(
     state: &State,
     function: &super::model::LambdaFunction,
-    version: crate::lambda::EventVersion,
+    version: lattice_client::lambda::EventVersion,
     request: Request<FakeBody>,
     identity: &CallerIdentity,
 ) -> Result<Response<FakeBody>, Failure> {
-    use crate::lambda::{
+    use lattice_client::lambda::{
         EventVersion, LatticeEvent, LatticeResponse, V1Event, V2Event, V2RequestContext,
     };
     let (mut parts, body) = request.into_parts();
-    let bytes = match crate::lambda::convert::collect_limited(body, LAMBDA_MAX_BYTES).await {
+    let bytes = match lattice_client::lambda::collect_limited(body, LAMBDA_MAX_BYTES).await {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             return Err(Failure::new(
@@ -677,7 +681,7 @@ async fn invoke_lambda(
             let context = V2RequestContext::from_caller(
                 identity,
                 Some(state.c.region.clone()),
-                crate::lambda::TimeEpoch::from_system_time((state.now)()),
+                lattice_client::lambda::TimeEpoch::from_system_time((state.now)()),
             );
             LatticeEvent::V2(V2Event::from_parts(&parts, &bytes, context, None))
         }
@@ -712,10 +716,10 @@ async fn invoke_lambda(
     Ok(response.map(|b| full_body(b.into_bytes())))
 }
 
-/// Lattice's request / target-group protocol-version table (facts §7.3):
+/// Lattice's request / target-group protocol-version table (`docs/assumptions.md`, A51):
 /// gRPC needs `GRPC` or `HTTP2`; HTTP/1.1 cannot go to `HTTP2` or `GRPC`;
 /// HTTP/2 to `GRPC` only with `POST`. The answer to a mismatch (`400`,
-/// `ClientProtocolError`) is UNCONFIRMED.
+/// `ClientProtocolError`) is assumed (`docs/assumptions.md`).
 fn check_protocol_version(
     version: ProtocolVersion,
     parts: &http::request::Parts,
@@ -843,7 +847,7 @@ pub(crate) async fn echo(request: Request<FakeBody>) -> Result<Response<FakeBody
         .body(full_body(json))?)
 }
 
-/// The request context of the policy keys in `needed` (facts §6.3, §6.4):
+/// The request context of the policy keys in `needed` :
 /// only the keys some policy tests are computed.
 fn policy_context(
     parts: &http::request::Parts,

@@ -1,12 +1,11 @@
 //! The fake's config file: every section parses into the builder, policies
 //! come as strings or objects, unknown fields are errors with their place,
 //! and the committed example loads and builds.
-#![cfg(feature = "fake")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::{Path, PathBuf};
 
-use lattice_client::fake::{
+use lattice_fake::{
     Auth, ConfigFormat, FakeError, FakeLattice, FakeLatticeBuilder, ListenerProtocol,
     ProtocolVersion,
 };
@@ -571,7 +570,6 @@ async fn the_committed_example_loads_builds_and_starts() {
     );
 }
 
-#[cfg(feature = "reqwest")]
 #[tokio::test]
 async fn target_group_faults_come_from_the_file() {
     let yaml = "\

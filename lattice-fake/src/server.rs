@@ -26,7 +26,7 @@ use super::error::FakeError;
 use super::model::{FakeLatticeBuilder, ListenerProtocol};
 use super::pipeline::{Activity, ConnInfo, LogHook, State, handle};
 use super::routing::XorShift64;
-use crate::sign::verify::{KeyCredentials, Profile, StaticCredentials, Verifier};
+use lattice_client::sign::verify::{KeyCredentials, Profile, StaticCredentials, Verifier};
 
 /// A validated fake Lattice, not yet serving. Build one with
 /// [`FakeLattice::builder`] (or from a config file), then
@@ -580,8 +580,8 @@ impl FakeHandle {
     /// # Errors
     ///
     /// Not expected: the names were validated on build.
-    pub fn resolver(&self) -> Result<crate::resolve::Resolver, crate::Error> {
-        let mut resolver = crate::resolve::Resolver::new().without_system_fallback();
+    pub fn resolver(&self) -> Result<lattice_client::resolve::Resolver, lattice_client::Error> {
+        let mut resolver = lattice_client::resolve::Resolver::new().without_system_fallback();
         for (name, ip) in self.resolver_overrides() {
             resolver = resolver.with_override(&name, [ip])?;
         }
@@ -601,11 +601,11 @@ impl FakeHandle {
 
     /// A root store holding only the fake's CA.
     pub fn root_store(&self) -> rustls::RootCertStore {
-        crate::tls::root_store(false, self.ca_der.as_slice())
+        lattice_client::tls::root_store(false, self.ca_der.as_slice())
     }
 
     /// The static credentials of the principal with `access_key_id`.
-    pub fn credentials(&self, access_key_id: &str) -> Option<crate::Credentials> {
+    pub fn credentials(&self, access_key_id: &str) -> Option<lattice_client::Credentials> {
         self.state
             .c
             .principals
@@ -619,14 +619,17 @@ impl FakeHandle {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Config`] for an unknown access key id.
-    pub fn signer(&self, access_key_id: &str) -> Result<crate::Signer, crate::Error> {
+    /// [`lattice_client::Error::Config`] for an unknown access key id.
+    pub fn signer(
+        &self,
+        access_key_id: &str,
+    ) -> Result<lattice_client::Signer, lattice_client::Error> {
         let credentials = self.credentials(access_key_id).ok_or_else(|| {
-            crate::Error::Config(format!(
+            lattice_client::Error::Config(format!(
                 "the fake has no principal with access key id `{access_key_id}`"
             ))
         })?;
-        let mut builder = crate::Signer::builder()
+        let mut builder = lattice_client::Signer::builder()
             .credentials(credentials)
             .region(self.region().to_owned());
         for service in &self.services {

@@ -1,8 +1,8 @@
-//! The echo service: a demo and test service with one RPC of each gRPC kind
-//! (feature `echo`).
+//! The gRPC echo service: a demo and test service with one RPC of each gRPC
+//! kind.
 //!
-//! Not part of the SDK proper: it exists so that tests, examples and the
-//! fake Lattice have a gRPC service to call. The messages, the client
+//! Example code, not part of the SDK: it exists so that the examples, the
+//! tests and the benchmarks have a gRPC service to call behind the fake. The messages, the client
 //! ([`echo_client::EchoClient`]) and the server ([`echo_server::EchoServer`])
 //! are generated at build time from `proto/echo.proto` (package
 //! `lattice.echo`, service `Echo`) with protox, a protobuf compiler in pure
@@ -16,7 +16,7 @@
 //! | `Bidi` | bidirectional streaming | `/lattice.echo.Echo/Bidi` |
 //!
 //! ```
-//! use lattice_tonic::echo::{EchoService, echo_server::EchoServer};
+//! use lattice_examples::grpc_echo::{EchoService, echo_server::EchoServer};
 //!
 //! let service = EchoServer::new(EchoService::new());
 //! // tonic::transport::Server::builder().add_service(service).serve(addr)
@@ -28,7 +28,7 @@ use std::pin::Pin;
 use tonic::codegen::tokio_stream::{self, Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::identity::caller_identity;
+use lattice_tonic::identity::caller_identity;
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub)]
 mod generated {
@@ -49,7 +49,7 @@ pub type EchoStream = Pin<Box<dyn Stream<Item = Result<EchoResponse, Status>> + 
 /// A ready implementation of the echo service (see the [module docs](self)).
 ///
 /// Every response's `caller` is the caller's principal ARN when the server
-/// runs [`CallerIdentityLayer`](crate::identity::CallerIdentityLayer) and
+/// runs [`CallerIdentityLayer`](lattice_tonic::identity::CallerIdentityLayer) and
 /// Lattice identified the caller.
 #[derive(Debug, Clone, Default)]
 pub struct EchoService {

@@ -11,13 +11,13 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
-use lattice_client::fake::access_log::{AuthDeniedReason, FailureReason};
-use lattice_client::fake::routing::{HeaderMatch, HttpMatch, PathMatch, Rule, RuleAction};
-use lattice_client::fake::{
+use lattice_client::reqwest::LatticeClient;
+use lattice_fake::access_log::{AuthDeniedReason, FailureReason};
+use lattice_fake::routing::{HeaderMatch, HttpMatch, PathMatch, Rule, RuleAction};
+use lattice_fake::{
     FakeBody, FakeHandle, FakeLattice, Listener, Principal, ProtocolVersion, Service,
     ServiceNetwork, Target, TargetGroup, full_body,
 };
-use lattice_client::reqwest::LatticeClient;
 use lattice_tests::fake_clients::{anonymous_client, signed_client, wait_for_records};
 use lattice_tower::hyper::HyperClientBuilder;
 
@@ -381,7 +381,7 @@ async fn service_policy_denials_and_explicit_deny_lines() {
 }
 
 /// Auth type NONE everywhere: anonymous and signed callers both pass, but a
-/// bad signature is still a 403 (facts §1.1).
+/// bad signature is still a 403 (`docs/assumptions.md`, A11).
 #[tokio::test]
 async fn signatures_are_checked_even_without_auth() {
     let fake = FakeLattice::builder()

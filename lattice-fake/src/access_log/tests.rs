@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
-/// The field names of facts §5.1 (documented table and OBSERVED extras).
+/// The documented access-log field names, plus the extras seen in real records.
 const FIELDS: &[&str] = &[
     "callerPrincipalTags",
     "hostHeader",

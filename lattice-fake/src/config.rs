@@ -11,7 +11,7 @@
 //! is not.
 //!
 //! ```
-//! use lattice_client::fake::FakeLatticeBuilder;
+//! use lattice_fake::FakeLatticeBuilder;
 //!
 //! let yaml = r#"
 //! serviceNetworks:
@@ -46,7 +46,7 @@
 //! "#;
 //! let fake = FakeLatticeBuilder::from_yaml_str(yaml)?.build()?;
 //! # let _ = fake;
-//! # Ok::<(), lattice_client::fake::FakeError>(())
+//! # Ok::<(), lattice_fake::FakeError>(())
 //! ```
 //!
 //! # Loading
@@ -68,7 +68,7 @@
 //!
 //! # Schema
 //!
-//! API shapes (facts §7; `CreateServiceNetwork`, `CreateService`,
+//! API shapes (`CreateServiceNetwork`, `CreateService`,
 //! `CreateListener`, `CreateRule`, `CreateTargetGroup`, `PutAuthPolicy`):
 //!
 //! ```yaml
@@ -900,8 +900,8 @@ impl ConfigFile {
                 (Some(TargetSpec::Echo), true) => {
                     // The API's default structure version is V1.
                     let version = match spec.config.lambda_event_structure_version {
-                        Some(LambdaEventVersion::V2) => crate::lambda::EventVersion::V2,
-                        _ => crate::lambda::EventVersion::V1,
+                        Some(LambdaEventVersion::V2) => lattice_client::lambda::EventVersion::V2,
+                        _ => lattice_client::lambda::EventVersion::V1,
                     };
                     Target::Lambda(super::LambdaFunction::echo(), version)
                 }

@@ -3,8 +3,8 @@
 use std::io;
 
 use super::routing::RoutingError;
-use crate::name::NameError;
-use crate::policy::PolicyError;
+use lattice_client::name::NameError;
+use lattice_client::policy::PolicyError;
 
 /// What [`FakeLatticeBuilder::build`](super::FakeLatticeBuilder::build),
 /// [`FakeLattice::start`](super::FakeLattice::start) and the config loader

@@ -5,7 +5,7 @@
 //! signed client at it over real TLS. The fake answers as Lattice does.
 //!
 //! ```no_run
-//! use lattice_client::fake::{
+//! use lattice_fake::{
 //!     FakeLattice, Listener, Principal, Service, ServiceNetwork, TargetGroup,
 //! };
 //!
@@ -35,14 +35,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! # What a request goes through (facts §8)
+//! # What a request goes through
 //!
 //! 1. The service is chosen by `Host` / `:authority` (port removed); an
 //!    unknown name, a service not associated with the caller's network, or
 //!    no listener of that service on the socket's modelled port → `404`
 //!    `Non Existent Service`. Over HTTPS, an SNI naming another service than
-//!    the host → `421` (a documented choice: Lattice's behaviour is
-//!    UNCONFIRMED). More than 100 headers or over 60 KB of them → `400`.
+//!    the host → `421` (assumed: Lattice's behaviour is not documented). More than 100 headers or over 60 KB of them → `400`.
 //! 2. A request with an AWS `authorization` header (`AWS4-…`) must verify
 //!    with the verifier's Lattice profile and the fake's clock, whatever the
 //!    auth types; a failure is a `403` with the verifier's one-line error.
@@ -56,17 +55,18 @@
 //!    denial is a `403` with Lattice's `AccessDeniedException` line.
 //! 5. The listener's rules route it ([`routing`]); fixed responses have an
 //!    empty body.
-//! 6. The request is forwarded in the target group's protocol version
-//!    (facts §7.3): HTTP/2 to an `HTTP1` group is converted to HTTP/1.1;
+//! 6. The request is forwarded in the target group's protocol version:
+//!    HTTP/2 to an `HTTP1` group is converted to HTTP/1.1;
 //!    HTTP/1.1 to an `HTTP2` or `GRPC` group, gRPC to an `HTTP1` group, and
-//!    a non-`POST` to a `GRPC` group are refused with `400` (the status is
-//!    UNCONFIRMED). The target gets `x-forwarded-for` (appended to an incoming value,
-//!    ALB-style; UNCONFIRMED), `x-forwarded-port` (the modelled port),
+//!    a non-`POST` to a `GRPC` group are refused with `400` (the status is assumed). The target gets `x-forwarded-for` (appended to an incoming value,
+//!    ALB-style; assumed), `x-forwarded-port` (the modelled port),
 //!    `x-forwarded-proto`, the identity headers, and `x-amzn-requestid`
 //!    (the client's value cut to 512 bytes, else a fresh UUID), which is
 //!    also returned to the client. The `Host` is kept; the SigV4 headers are
-//!    forwarded (UNCONFIRMED; a target must not rely on them). Anonymous
-//!    callers get no `x-amzn-lattice-identity` header (UNCONFIRMED).
+//!    forwarded (assumed; a target must not rely on them). Anonymous
+//!    callers get no `x-amzn-lattice-identity` header (assumed).
+//!    Every assumed behaviour is listed, with its reason, in the
+//!    repository's `docs/assumptions.md`.
 //!    A target that cannot be reached → `500` (`TargetConnectionError`);
 //!    one that answers badly → `502` (`TargetProtocolError`); one that takes
 //!    longer than the target timeout → `504` (`TargetDataTimeout`).
@@ -89,6 +89,10 @@
 //! * The default client VPC is [`DEFAULT_CLIENT_VPC`] in the fake's account,
 //!   associated with the first network.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 pub mod access_log;
 mod certs;
 mod compile;
@@ -97,6 +101,7 @@ mod error;
 pub mod metrics;
 mod model;
 mod pipeline;
+pub mod pki;
 pub mod routing;
 mod server;
 

@@ -7,13 +7,13 @@ use std::time::{Duration, Instant};
 use http::{Request, Response};
 use serde_json::{Value, json};
 
-use lattice_client::fake::access_log::FailureReason;
-use lattice_client::fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
-use lattice_client::fake::{
+use lattice_client::lambda::{Body, EventVersion};
+use lattice_fake::access_log::FailureReason;
+use lattice_fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
+use lattice_fake::{
     FakeHandle, FakeLattice, Faults, LambdaFunction, Listener, Principal, Service, TargetGroup,
     Timeouts,
 };
-use lattice_client::lambda::{Body, EventVersion};
 use lattice_tests::fake_clients::{anonymous_client, signed_client, wait_for_records};
 
 const AKID: &str = "AKIDEXAMPLE";

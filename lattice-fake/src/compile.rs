@@ -12,9 +12,9 @@ use super::model::{
     Timeouts, parse_identity_policies,
 };
 use super::routing::{RouteTable, RuleAction};
-use crate::arn::{PrincipalArn, ServiceId};
-use crate::name::{LatticeName, is_region, validate_service_name};
-use crate::policy::{AuthConfig, AuthPolicy};
+use lattice_client::arn::{PrincipalArn, ServiceId};
+use lattice_client::name::{LatticeName, is_region, validate_service_name};
+use lattice_client::policy::{AuthConfig, AuthPolicy};
 
 #[derive(Debug)]
 pub(crate) struct CNetwork {

@@ -1,9 +1,9 @@
-//! VPC Lattice service access-log records (facts §5.1), their JSON-lines
+//! VPC Lattice service access-log records (Lattice's documented field table), their JSON-lines
 //! rendering and a bounded in-memory sink a test can read.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
-//! use lattice_client::fake::access_log::{AccessLogRecord, AccessLogSink, AuthDeniedReason, ResolvedUser};
+//! use lattice_fake::access_log::{AccessLogRecord, AccessLogSink, AuthDeniedReason, ResolvedUser};
 //!
 //! let request = http::Request::post("https://orders.example.internal/orders?x=1")
 //!     .header("user-agent", "curl/8.5.0")
@@ -33,7 +33,7 @@
 //!
 //! Every field of the documented table is always present, with the
 //! documented name. Absent or empty strings are written as `"-"`, as real
-//! records do (facts §5.1: "Real records use the string `-` for empty
+//! records do (real records use the string `-` for empty
 //! values"); numbers are JSON integers. Documented choices:
 //!
 //! * `grpcResponseCode` is an integer for gRPC requests and `"-"` otherwise.

@@ -8,7 +8,7 @@
 //! [`RouteTable::route`] then picks a rule for a request without allocating.
 //!
 //! ```
-//! use lattice_client::fake::routing::{
+//! use lattice_fake::routing::{
 //!     Limits, MatchedRule, RouteOutcome, RouteRequest, RouteTable, Rule, RuleAction, XorShift64,
 //! };
 //!
@@ -39,7 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # Semantics (facts §7.2)
+//! # Semantics
 //!
 //! * Rules are evaluated by priority, lowest number first; the first match
 //!   wins; the listener's default action is evaluated last and always matches.
@@ -51,7 +51,7 @@
 //! * `forward` picks one target group at random in proportion to the
 //!   weights; a group with weight 0 is never picked.
 //!
-//! # Documented choices (where the facts are silent)
+//! # Documented choices (see `docs/assumptions.md`, A54)
 //!
 //! * **Header names** are always compared case-insensitively, as HTTP defines
 //!   them (HTTP/2 even lowercases them on the wire); `caseSensitive` governs
@@ -388,7 +388,7 @@ pub struct FixedResponseAction {
 // Limits and errors
 // ---------------------------------------------------------------------------
 
-/// Lattice's adjustable quotas (facts §7.5), with Lattice's defaults.
+/// Lattice's adjustable quotas , with Lattice's defaults.
 ///
 /// The routing table checks `rules_per_listener` and
 /// `target_groups_per_service` (a listener cannot use more groups than its
