@@ -160,6 +160,15 @@ impl Arn {
         ))
     }
 
+    /// This ARN with `/{segment}/{id}` appended to its resource, as a
+    /// listener's ARN extends its service's.
+    pub(super) fn child(&self, segment: &str, id: &str) -> Arn {
+        Arn {
+            text: format!("{}/{segment}/{id}", self.text),
+            colons: self.colons,
+        }
+    }
+
     pub(super) fn fields(&self) -> Fields<'_> {
         Fields::at(&self.text, self.colons)
     }

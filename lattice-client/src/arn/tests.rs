@@ -1,10 +1,10 @@
 use super::*;
 use proptest::prelude::*;
 
-// ----- every id and ARN in the fact sheet -----
+// ----- ids and ARNs from AWS documentation and published examples -----
 
 #[test]
-fn fact_sheet_service_arns() {
+fn documented_service_arns() {
     for (s, region, account, id) in [
         (
             "arn:aws:vpc-lattice:us-east-2:123456789012:service/svc-0a40eebed65f8d69c",
@@ -50,7 +50,7 @@ fn fact_sheet_service_arns() {
 }
 
 #[test]
-fn fact_sheet_other_arns() {
+fn documented_other_arns() {
     for s in [
         "arn:aws:vpc-lattice:us-east-2:123456789012:servicenetwork/sn-0bf3f2882e9cc805a",
         "arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0827fa025cfa385f2",
@@ -93,7 +93,7 @@ fn fact_sheet_other_arns() {
         assert_eq!(arn.region(), region);
         assert_eq!(arn.to_string(), s);
     }
-    // Bare ids from the sheet.
+    // Bare ids from the same sources.
     assert!("vpc-0123456789abcdef0".parse::<VpcId>().is_ok());
     assert!("vpc-1a2b3c4d".parse::<VpcId>().is_ok());
     assert!("svc-0cfe1f49ff3266204".parse::<ServiceId>().is_ok());
@@ -101,7 +101,7 @@ fn fact_sheet_other_arns() {
 }
 
 #[test]
-fn fact_sheet_principals() {
+fn documented_principals() {
     let p: PrincipalArn = "arn:aws:iam::123456789012:role/rates-client"
         .parse()
         .unwrap();
@@ -262,6 +262,151 @@ fn id_traits() {
     assert!(id < other);
     let short: ServiceId = "svc-0123456789abcdef".parse().unwrap();
     assert!(short < id);
+}
+
+#[test]
+fn account_ids() {
+    let account = AccountId::parse("111122223333").unwrap();
+    assert_eq!(account.as_str(), "111122223333");
+    assert_eq!(account, "111122223333");
+    assert_eq!(format!("{account:?}"), "AccountId(\"111122223333\")");
+    assert_eq!(account.to_string().parse::<AccountId>().unwrap(), account);
+    for bad in [
+        "",
+        "11112222333",
+        "1111222233334",
+        "1111-2222-333",
+        "11112222333a",
+        "aws",
+        "１１１１２２２２３３３３",
+    ] {
+        let err = AccountId::parse(bad).unwrap_err();
+        assert!(
+            matches!(err, ArnError::Account { ref input } if input == bad),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        AccountId::parse("1234").unwrap_err().to_string(),
+        "invalid account id `1234`: expected 12 digits such as `111122223333`"
+    );
+}
+
+/// Every value the fake's own checks accept today (ids of `svc-`/`sn-`/`tg-`
+/// and 17 lower-case hex digits, VPC ids of 8 or 17, 12-digit accounts) and
+/// every value of `examples/fake/lattice.yaml` parses with this module.
+#[test]
+fn values_the_fake_accepts_today_parse() {
+    for id in ["svc-0123456789abcdef0", "svc-0a40eebed65f8d69c"] {
+        ServiceId::parse(id).unwrap();
+    }
+    ServiceNetworkId::parse("sn-0123456789abcdef0").unwrap();
+    TargetGroupId::parse("tg-0123456789abcdef0").unwrap();
+    for vpc in [
+        "vpc-0a1b2c3d4e5f60718",
+        "vpc-0f1e2d3c4b5a69788",
+        "vpc-1a2b3c4d",
+    ] {
+        VpcId::parse(vpc).unwrap();
+    }
+    AccountId::parse("111122223333").unwrap();
+}
+
+/// The trait set every string newtype of this module has.
+#[test]
+fn every_type_has_the_string_newtype_traits() {
+    fn check<T>(text: &str, other: &str)
+    where
+        T: std::fmt::Debug
+            + std::fmt::Display
+            + std::str::FromStr<Err = ArnError>
+            + for<'a> TryFrom<&'a str, Error = ArnError>
+            + AsRef<str>
+            + Clone
+            + Eq
+            + std::hash::Hash
+            + Ord,
+    {
+        use std::collections::HashSet;
+        let a: T = text.parse().unwrap();
+        let b = T::try_from(other).unwrap();
+        assert_eq!(a.to_string(), text);
+        assert_eq!(a.as_ref(), text);
+        assert!(
+            format!("{a:?}").ends_with(&format!("(\"{text}\")")),
+            "{a:?}"
+        );
+        // Ordered, compared and hashed by text.
+        assert_eq!(a.cmp(&b), text.cmp(other));
+        assert_eq!(a.partial_cmp(&b), Some(text.cmp(other)));
+        assert_ne!(a, b);
+        let set: HashSet<T> = [a.clone(), b, a.clone()].into_iter().collect();
+        assert_eq!(set.len(), 2);
+        assert!(set.contains(&a));
+        assert!("not one of these".parse::<T>().is_err());
+    }
+    fn check_borrow<T>(value: T, text: &str)
+    where
+        T: std::borrow::Borrow<str> + Eq + std::hash::Hash + PartialEq<str>,
+        for<'a> T: PartialEq<&'a str>,
+    {
+        assert!(value == *text);
+        assert!(value == text);
+        let set: std::collections::HashSet<T> = [value].into_iter().collect();
+        assert!(set.contains(text));
+    }
+    let svc = "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0";
+    let svc2 = "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef1";
+    check::<Arn>("arn:aws:s3:::a-bucket", "arn:aws:s3:::b-bucket");
+    check::<ServiceArn>(svc, svc2);
+    check::<ServiceNetworkArn>(
+        "arn:aws:vpc-lattice:us-west-2:111122223333:servicenetwork/sn-0123456789abcdef0",
+        "arn:aws:vpc-lattice:us-east-1:111122223333:servicenetwork/sn-0123456789abcdef0",
+    );
+    check::<TargetGroupArn>(
+        "arn:aws:vpc-lattice:us-west-2:111122223333:targetgroup/tg-0123456789abcdef0",
+        "arn:aws:vpc-lattice:us-west-2:111122223334:targetgroup/tg-0123456789abcdef0",
+    );
+    check::<ListenerArn>(
+        &format!("{svc}/listener/listener-0123456789abcdef0"),
+        &format!("{svc2}/listener/listener-0123456789abcdef0"),
+    );
+    check::<RuleArn>(
+        &format!("{svc}/listener/listener-0123456789abcdef0/rule/rule-0123456789abcdef0"),
+        &format!("{svc}/listener/listener-0123456789abcdef0/rule/rule-0123456789abcdef1"),
+    );
+    check::<VpcArn>(
+        "arn:aws:ec2:us-west-2:111122223333:vpc/vpc-1a2b3c4d",
+        "arn:aws:ec2:us-west-2:111122223333:vpc/vpc-1a2b3c4e",
+    );
+    check::<PrincipalArn>(
+        "arn:aws:iam::111122223333:role/a",
+        "arn:aws:sts::111122223333:assumed-role/a/s",
+    );
+    check::<AccountId>("111122223333", "111122223334");
+    for (a, b) in [
+        ("svc-0123456789abcdef0", "svc-0123456789abcdef1"),
+        ("sn-0123456789abcdef0", "sn-0123456789abcdef"),
+        ("tg-0123456789abcdef0", "tg-1123456789abcdef0"),
+        ("listener-0123456789abcdef0", "listener-0123456789abcdef00"),
+        ("rule-0123456789abcdef0", "rule-0123456789abcdefa"),
+        ("vpc-1a2b3c4d", "vpc-0123456789abcdef0"),
+    ] {
+        match a.split_once('-').map(|(p, _)| p) {
+            Some("svc") => check::<ServiceId>(a, b),
+            Some("sn") => check::<ServiceNetworkId>(a, b),
+            Some("tg") => check::<TargetGroupId>(a, b),
+            Some("listener") => check::<ListenerId>(a, b),
+            Some("rule") => check::<RuleId>(a, b),
+            _ => check::<VpcId>(a, b),
+        }
+    }
+    check_borrow(
+        ServiceId::parse("svc-0123456789abcdef0").unwrap(),
+        "svc-0123456789abcdef0",
+    );
+    check_borrow(VpcId::parse("vpc-1a2b3c4d").unwrap(), "vpc-1a2b3c4d");
+    check_borrow(AccountId::parse("111122223333").unwrap(), "111122223333");
 }
 
 // ----- invoke resource -----
@@ -540,6 +685,32 @@ fn iam_name() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    /// The fake's own checks accept 17 lower-case hex digits after `svc-`,
+    /// `sn-` and `tg-`, 8 or 17 after `vpc-`, and 12-digit accounts; all of
+    /// those parse here too, so the fake can call these parsers instead.
+    #[test]
+    fn ids_the_fake_accepts_parse(
+        hex in "[0-9a-f]{17}",
+        old_vpc in "[0-9a-f]{8}",
+        account in account(),
+    ) {
+        let ids = [
+            ServiceId::parse(&format!("svc-{hex}")).map(|id| id.to_string()),
+            ServiceNetworkId::parse(&format!("sn-{hex}")).map(|id| id.to_string()),
+            TargetGroupId::parse(&format!("tg-{hex}")).map(|id| id.to_string()),
+            ListenerId::parse(&format!("listener-{hex}")).map(|id| id.to_string()),
+            RuleId::parse(&format!("rule-{hex}")).map(|id| id.to_string()),
+            VpcId::parse(&format!("vpc-{hex}")).map(|id| id.to_string()),
+            VpcId::parse(&format!("vpc-{old_vpc}")).map(|id| id.to_string()),
+        ];
+        for id in ids {
+            let id = id.unwrap();
+            prop_assert!(id.ends_with(hex.as_str()) || id.ends_with(old_vpc.as_str()));
+        }
+        let parsed = AccountId::parse(&account).unwrap();
+        prop_assert_eq!(parsed.as_str(), account.as_str());
+    }
+
     #[test]
     fn ids_round_trip(s in suffix()) {
         let svc = ServiceId::from_suffix(&s).unwrap();
@@ -656,6 +827,7 @@ proptest! {
 }
 
 fn check_all_parsers(s: &str) {
+    let _ = AccountId::parse(s);
     let _ = ServiceId::parse(s);
     let _ = ServiceId::from_suffix(s);
     let _ = ServiceNetworkId::parse(s);

@@ -126,55 +126,72 @@ fn check_vpc(f: &Fields<'_>) -> Result<VpcId, ArnProblem> {
     }
 }
 
-/// The ARN of a Lattice service:
-/// `arn:PARTITION:vpc-lattice:REGION:ACCOUNT:service/svc-…`.
-///
-/// ```
-/// use lattice_client::arn::{ServiceArn, ServiceId};
-///
-/// let id: ServiceId = "svc-0123456789abcdef0".parse()?;
-/// let arn = ServiceArn::from_parts("aws", "us-west-2", "111122223333", id)?;
-/// assert_eq!(
-///     arn.to_string(),
-///     "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0",
-/// );
-/// assert_eq!(arn.invoke_resource("/"), format!("{arn}/"));
-/// assert_eq!(arn.invoke_resource("/pkg.Svc/Method"), format!("{arn}/pkg.Svc/Method"));
-/// assert!("arn:aws:ec2:us-west-2:111122223333:service/svc-0123456789abcdef0"
-///     .parse::<ServiceArn>()
-///     .is_err());
-/// # Ok::<(), lattice_client::arn::ArnError>(())
-/// ```
-#[derive(Clone)]
-pub struct ServiceArn {
-    arn: Arn,
-    parts: ServiceId,
+/// A regional ARN whose resource is `RESOURCE/ID`: the struct, what
+/// [`arn_type!`] writes, `from_parts` and `id`.
+macro_rules! id_arn {
+    (
+        $(#[$meta:meta])*
+        $name:ident($id:ident) => $kind:ident, $check:path, $what:literal, $service:literal, $resource:literal
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name {
+            arn: Arn,
+            parts: $id,
+        }
+
+        arn_type!($name, $kind, $check; region);
+
+        impl $name {
+            #[doc = concat!("Builds the ARN of ", $what, " `id` in `partition`, `region` and `account`.")]
+            ///
+            /// # Errors
+            ///
+            /// [`ArnError::Arn`] when the partition, region or account is invalid.
+            pub fn from_parts(
+                partition: &str,
+                region: &str,
+                account: &str,
+                id: $id,
+            ) -> Result<Self, ArnError> {
+                Self::parse(&format!(
+                    concat!("arn:{}:", $service, ":{}:{}:", $resource, "/{}"),
+                    partition, region, account, id
+                ))
+            }
+
+            #[doc = concat!("The ", $what, " id.")]
+            pub fn id(&self) -> &$id {
+                &self.parts
+            }
+        }
+    };
 }
 
-arn_type!(ServiceArn, Service, check_service; region);
+id_arn! {
+    /// The ARN of a Lattice service:
+    /// `arn:PARTITION:vpc-lattice:REGION:ACCOUNT:service/svc-…`.
+    ///
+    /// ```
+    /// use lattice_client::arn::{ServiceArn, ServiceId};
+    ///
+    /// let id: ServiceId = "svc-0123456789abcdef0".parse()?;
+    /// let arn = ServiceArn::from_parts("aws", "us-west-2", "111122223333", id)?;
+    /// assert_eq!(
+    ///     arn.to_string(),
+    ///     "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0",
+    /// );
+    /// assert_eq!(arn.invoke_resource("/"), format!("{arn}/"));
+    /// assert_eq!(arn.invoke_resource("/pkg.Svc/Method"), format!("{arn}/pkg.Svc/Method"));
+    /// assert!("arn:aws:ec2:us-west-2:111122223333:service/svc-0123456789abcdef0"
+    ///     .parse::<ServiceArn>()
+    ///     .is_err());
+    /// # Ok::<(), lattice_client::arn::ArnError>(())
+    /// ```
+    ServiceArn(ServiceId) => Service, check_service, "service", "vpc-lattice", "service"
+}
 
 impl ServiceArn {
-    /// Builds the ARN of service `id` in `partition`, `region` and `account`.
-    ///
-    /// # Errors
-    ///
-    /// [`ArnError::Arn`] when the partition, region or account is invalid.
-    pub fn from_parts(
-        partition: &str,
-        region: &str,
-        account: &str,
-        id: ServiceId,
-    ) -> Result<Self, ArnError> {
-        Self::parse(&format!(
-            "arn:{partition}:vpc-lattice:{region}:{account}:service/{id}"
-        ))
-    }
-
-    /// The service id.
-    pub fn id(&self) -> &ServiceId {
-        &self.parts
-    }
-
     /// The resource an auth policy evaluates for a request to `path`: this
     /// ARN immediately followed by the path, without its query (`?…`) or
     /// fragment (`#…`).
@@ -197,86 +214,32 @@ impl ServiceArn {
     }
 }
 
-/// The ARN of a Lattice service network:
-/// `arn:PARTITION:vpc-lattice:REGION:ACCOUNT:servicenetwork/sn-…`.
-///
-/// ```
-/// # use lattice_client::arn::ServiceNetworkArn;
-/// let arn: ServiceNetworkArn =
-///     "arn:aws:vpc-lattice:us-east-2:123456789012:servicenetwork/sn-0bf3f2882e9cc805a".parse()?;
-/// assert_eq!(arn.id().as_str(), "sn-0bf3f2882e9cc805a");
-/// # Ok::<(), lattice_client::arn::ArnError>(())
-/// ```
-#[derive(Clone)]
-pub struct ServiceNetworkArn {
-    arn: Arn,
-    parts: ServiceNetworkId,
+id_arn! {
+    /// The ARN of a Lattice service network:
+    /// `arn:PARTITION:vpc-lattice:REGION:ACCOUNT:servicenetwork/sn-…`.
+    ///
+    /// ```
+    /// # use lattice_client::arn::ServiceNetworkArn;
+    /// let arn: ServiceNetworkArn =
+    ///     "arn:aws:vpc-lattice:us-east-2:123456789012:servicenetwork/sn-0bf3f2882e9cc805a".parse()?;
+    /// assert_eq!(arn.id().as_str(), "sn-0bf3f2882e9cc805a");
+    /// # Ok::<(), lattice_client::arn::ArnError>(())
+    /// ```
+    ServiceNetworkArn(ServiceNetworkId) => ServiceNetwork, check_service_network, "service network", "vpc-lattice", "servicenetwork"
 }
 
-arn_type!(ServiceNetworkArn, ServiceNetwork, check_service_network; region);
-
-impl ServiceNetworkArn {
-    /// Builds the ARN of service network `id`.
+id_arn! {
+    /// The ARN of a Lattice target group:
+    /// `arn:PARTITION:vpc-lattice:REGION:ACCOUNT:targetgroup/tg-…`.
     ///
-    /// # Errors
-    ///
-    /// [`ArnError::Arn`] when the partition, region or account is invalid.
-    pub fn from_parts(
-        partition: &str,
-        region: &str,
-        account: &str,
-        id: ServiceNetworkId,
-    ) -> Result<Self, ArnError> {
-        Self::parse(&format!(
-            "arn:{partition}:vpc-lattice:{region}:{account}:servicenetwork/{id}"
-        ))
-    }
-
-    /// The service network id.
-    pub fn id(&self) -> &ServiceNetworkId {
-        &self.parts
-    }
-}
-
-/// The ARN of a Lattice target group:
-/// `arn:PARTITION:vpc-lattice:REGION:ACCOUNT:targetgroup/tg-…`.
-///
-/// ```
-/// # use lattice_client::arn::TargetGroupArn;
-/// let arn: TargetGroupArn =
-///     "arn:aws:vpc-lattice:us-east-2:123456789012:targetgroup/tg-06d0ecf831eec9f09".parse()?;
-/// assert_eq!(arn.id().as_str(), "tg-06d0ecf831eec9f09");
-/// # Ok::<(), lattice_client::arn::ArnError>(())
-/// ```
-#[derive(Clone)]
-pub struct TargetGroupArn {
-    arn: Arn,
-    parts: TargetGroupId,
-}
-
-arn_type!(TargetGroupArn, TargetGroup, check_target_group; region);
-
-impl TargetGroupArn {
-    /// Builds the ARN of target group `id`.
-    ///
-    /// # Errors
-    ///
-    /// [`ArnError::Arn`] when the partition, region or account is invalid.
-    pub fn from_parts(
-        partition: &str,
-        region: &str,
-        account: &str,
-        id: TargetGroupId,
-    ) -> Result<Self, ArnError> {
-        Self::parse(&format!(
-            "arn:{partition}:vpc-lattice:{region}:{account}:targetgroup/{id}"
-        ))
-    }
-
-    /// The target group id.
-    pub fn id(&self) -> &TargetGroupId {
-        &self.parts
-    }
+    /// ```
+    /// # use lattice_client::arn::TargetGroupArn;
+    /// let arn: TargetGroupArn =
+    ///     "arn:aws:vpc-lattice:us-east-2:123456789012:targetgroup/tg-06d0ecf831eec9f09".parse()?;
+    /// assert_eq!(arn.id().as_str(), "tg-06d0ecf831eec9f09");
+    /// # Ok::<(), lattice_client::arn::ArnError>(())
+    /// ```
+    TargetGroupArn(TargetGroupId) => TargetGroup, check_target_group, "target group", "vpc-lattice", "targetgroup"
 }
 
 /// The ARN of a listener of a Lattice service:
@@ -302,10 +265,7 @@ impl ListenerArn {
     /// Builds the ARN of listener `id` of `service`.
     pub fn from_parts(service: &ServiceArn, id: ListenerId) -> Self {
         Self {
-            arn: Arn {
-                text: format!("{service}/listener/{id}"),
-                colons: service.arn.colons,
-            },
+            arn: service.arn.child("listener", id.as_str()),
             parts: (service.id().clone(), id),
         }
     }
@@ -348,10 +308,7 @@ impl RuleArn {
     /// Builds the ARN of rule `id` of `listener`.
     pub fn from_parts(listener: &ListenerArn, id: RuleId) -> Self {
         Self {
-            arn: Arn {
-                text: format!("{listener}/rule/{id}"),
-                colons: listener.arn.colons,
-            },
+            arn: listener.arn.child("rule", id.as_str()),
             parts: (listener.service_id().clone(), listener.id().clone(), id),
         }
     }
@@ -396,41 +353,16 @@ fn service_arn_of(arn: &Arn, id: &ServiceId) -> ServiceArn {
     }
 }
 
-/// The ARN of an EC2 VPC: `arn:PARTITION:ec2:REGION:ACCOUNT:vpc/vpc-…`, as in
-/// the `SourceVpcArn` Lattice reports for a caller.
-///
-/// ```
-/// # use lattice_client::arn::VpcArn;
-/// let arn: VpcArn = "arn:aws:ec2:us-east-2:123456789012:vpc/vpc-0b8276c84697e7339".parse()?;
-/// assert_eq!(arn.id().as_str(), "vpc-0b8276c84697e7339");
-/// assert_eq!(arn.account(), "123456789012");
-/// # Ok::<(), lattice_client::arn::ArnError>(())
-/// ```
-#[derive(Clone)]
-pub struct VpcArn {
-    arn: Arn,
-    parts: VpcId,
-}
-
-arn_type!(VpcArn, Vpc, check_vpc; region);
-
-impl VpcArn {
-    /// Builds the ARN of VPC `id`.
+id_arn! {
+    /// The ARN of an EC2 VPC: `arn:PARTITION:ec2:REGION:ACCOUNT:vpc/vpc-…`, as in
+    /// the `SourceVpcArn` Lattice reports for a caller.
     ///
-    /// # Errors
-    ///
-    /// [`ArnError::Arn`] when the partition, region or account is invalid.
-    pub fn from_parts(
-        partition: &str,
-        region: &str,
-        account: &str,
-        id: VpcId,
-    ) -> Result<Self, ArnError> {
-        Self::parse(&format!("arn:{partition}:ec2:{region}:{account}:vpc/{id}"))
-    }
-
-    /// The VPC id.
-    pub fn id(&self) -> &VpcId {
-        &self.parts
-    }
+    /// ```
+    /// # use lattice_client::arn::VpcArn;
+    /// let arn: VpcArn = "arn:aws:ec2:us-east-2:123456789012:vpc/vpc-0b8276c84697e7339".parse()?;
+    /// assert_eq!(arn.id().as_str(), "vpc-0b8276c84697e7339");
+    /// assert_eq!(arn.account(), "123456789012");
+    /// # Ok::<(), lattice_client::arn::ArnError>(())
+    /// ```
+    VpcArn(VpcId) => Vpc, check_vpc, "VPC", "ec2", "vpc"
 }

@@ -2,7 +2,8 @@ use super::*;
 use crate::text::excerpt;
 use proptest::prelude::*;
 
-/// (name, service name, service id, partition, region) from the fact sheet.
+/// (name, service name, service id, partition, region) from AWS documentation
+/// and published examples.
 const REAL: &[(&str, &str, &str, &str, &str)] = &[
     (
         "test2-0cfe1f49ff3266204.7d67968.vpc-lattice-svcs.ap-southeast-2.on.aws",
@@ -457,6 +458,92 @@ fn domain_patterns() {
 }
 
 #[test]
+fn custom_domains() {
+    // The fake's example configuration and what its own check accepted.
+    for ok in [
+        "billing.example.internal",
+        "Orders.Example.Internal.",
+        "a-b.c1.d",
+        "x.y",
+    ] {
+        validate_custom_domain(ok).unwrap();
+    }
+    use DomainProblem as D;
+    let long = [
+        "a".repeat(63),
+        "b".repeat(63),
+        "c".repeat(63),
+        "d".repeat(63),
+    ]
+    .join(".");
+    let cases: Vec<(String, D)> = vec![
+        ("".into(), D::Empty),
+        (".".into(), D::Empty),
+        ("*".into(), D::WildcardNotAllowed),
+        ("*.example.internal".into(), D::WildcardNotAllowed),
+        ("a.*.example.internal".into(), D::WildcardNotAllowed),
+        ("localhost".into(), D::SingleLabel),
+        ("localhost.".into(), D::SingleLabel),
+        ("a..b".into(), D::EmptyLabel),
+        ("-a.example".into(), D::LabelHyphen("-a".into())),
+        ("my_svc.example".into(), D::LabelCharacters("my_svc".into())),
+        (
+            "orders.example.internal:443".into(),
+            D::LabelCharacters("internal:443".into()),
+        ),
+        (
+            format!("{}.example", "a".repeat(64)),
+            D::LabelTooLong("a".repeat(64)),
+        ),
+        (long.clone(), D::TooLong(long.len())),
+    ];
+    for (input, want) in cases {
+        match validate_custom_domain(&input) {
+            Err(NameError::Domain {
+                problem,
+                input: shown,
+            }) => {
+                assert_eq!(problem, want, "{input}");
+                assert_eq!(shown, crate::text::excerpt(&input));
+            }
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        validate_custom_domain("*.example.internal")
+            .unwrap_err()
+            .to_string(),
+        "invalid domain `*.example.internal`: a service's custom domain is one exact name such as `orders.example.internal`; `*` is not allowed"
+    );
+    assert_eq!(
+        validate_custom_domain("localhost").unwrap_err().to_string(),
+        "invalid domain `localhost`: a custom domain needs at least two labels, such as `orders.example.internal`"
+    );
+}
+
+/// The trait set every string newtype of this module has, all by text.
+#[test]
+fn string_newtype_traits() {
+    use std::collections::HashSet;
+    let a = LatticeName::parse(REAL[0].0).unwrap();
+    let b = LatticeName::parse(REAL[2].0).unwrap();
+    assert_eq!(format!("{a:?}"), format!("LatticeName({:?})", REAL[0].0));
+    assert_eq!(a.as_ref(), REAL[0].0);
+    assert_eq!(LatticeName::try_from(REAL[0].0).unwrap(), a);
+    assert_eq!(a.cmp(&b), REAL[0].0.cmp(REAL[2].0));
+    let names: HashSet<LatticeName> = [a.clone(), b, a.clone()].into_iter().collect();
+    assert_eq!(names.len(), 2);
+
+    let p = DomainPattern::parse("*.example.internal").unwrap();
+    let q = DomainPattern::try_from("orders.example.internal").unwrap();
+    assert_eq!(format!("{p:?}"), "DomainPattern(\"*.example.internal\")");
+    assert_eq!(p.as_ref(), "*.example.internal");
+    assert!(p < q);
+    let patterns: HashSet<DomainPattern> = [p.clone(), q, p].into_iter().collect();
+    assert_eq!(patterns.len(), 2);
+}
+
+#[test]
 fn wildcard_matches_one_label() {
     let p = DomainPattern::parse("*.example.internal").unwrap();
     assert!(p.matches("orders.example.internal"));
@@ -706,6 +793,9 @@ fn check_all(s: &str) {
     }
     let _ = is_region(s);
     let _ = validate_service_name(s);
+    if validate_custom_domain(s).is_ok() {
+        assert!(DomainPattern::parse(s).is_ok_and(|p| !p.is_wildcard() && p.matches(s)));
+    }
     let _ = DomainRegion::region(s);
     let _ = DomainRegion::region_set(s.split(','));
     if let Ok(p) = DomainPattern::parse(s) {
