@@ -24,8 +24,9 @@ fn is_letters(s: &str, fold: bool) -> bool {
             .all(|b| b.is_ascii_lowercase() || (fold && b.is_ascii_uppercase()))
 }
 
-/// `head` of a region: at least two `-`-separated groups of letters, the
-/// first of at least two (`us-west`, `us-gov-west`, `cn-north`).
+/// The part of a region before its number: at least `groups_min`
+/// `-`-separated groups of letters, the first of at least two (`us-west`,
+/// `us-gov-west`, `cn-north`); upper case too when `fold`.
 pub(crate) fn is_region_head(head: &str, groups_min: usize, fold: bool) -> bool {
     let mut groups = 0usize;
     for (i, group) in head.split('-').enumerate() {
@@ -37,6 +38,8 @@ pub(crate) fn is_region_head(head: &str, groups_min: usize, fold: bool) -> bool 
     groups >= groups_min
 }
 
+/// Whether `s` is shaped like a region (see [`is_region`]); upper case too
+/// when `fold`.
 pub(crate) fn region_shape(s: &str, fold: bool) -> bool {
     if s.len() > 40 {
         return false;

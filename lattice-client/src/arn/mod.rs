@@ -1,8 +1,10 @@
 //! VPC Lattice resource ids and ARNs, and the IAM/STS principal ARNs that call them.
 //!
-//! Every type here parses with [`FromStr`](std::str::FromStr) (or its `parse` function) and prints
-//! back the exact text it was parsed from with [`Display`](std::fmt::Display), so
-//! `s.parse::<T>()?.to_string() == s` for every accepted `s`.
+//! Every type here parses with [`FromStr`](std::str::FromStr) (or its `parse`
+//! function, which returns the typed [`ArnError`]) and prints back the exact
+//! text it was parsed from with [`Display`](std::fmt::Display), so
+//! `s.parse::<T>()?.to_string() == s` for every accepted `s`. Each is compared,
+//! ordered and hashed by that text.
 //!
 //! | type | form |
 //! |---|---|
@@ -12,6 +14,7 @@
 //! | [`ListenerId`] | `listener-0123456789abcdef0` |
 //! | [`RuleId`] | `rule-0123456789abcdef0` |
 //! | [`VpcId`] | `vpc-0123456789abcdef0` or `vpc-1a2b3c4d` |
+//! | [`AccountId`] | `111122223333` |
 //! | [`Arn`] | any `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` |
 //! | [`ServiceArn`] | `arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-…` |
 //! | [`ServiceNetworkArn`] | `arn:aws:vpc-lattice:REGION:ACCOUNT:servicenetwork/sn-…` |
@@ -20,6 +23,9 @@
 //! | [`RuleArn`] | `…:service/svc-…/listener/listener-…/rule/rule-…` |
 //! | [`VpcArn`] | `arn:aws:ec2:REGION:ACCOUNT:vpc/vpc-…` |
 //! | [`PrincipalArn`] | IAM roles and users, STS assumed roles and federated users, the account root |
+//!
+//! The module has one file per concern: the errors, the ids, the generic
+//! [`Arn`], the typed Lattice and VPC ARNs, and the principal ARNs.
 //!
 //! Ids are stored inline (no heap allocation); an ARN holds its text in one
 //! `String`, so parsing an ARN allocates once.

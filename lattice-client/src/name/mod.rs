@@ -11,6 +11,11 @@
 //! (exact, or a one-level `*.` wildcard) to a [`DomainRegion`] — one region
 //! for SigV4, or a SigV4A region set for a domain served from several regions.
 //!
+//! Checks for what a new service is given: [`validate_service_name`] for its
+//! name, [`validate_custom_domain`] for its custom domain, [`is_region`] for a
+//! region. The files of this module hold the errors, the regions, the
+//! generated names and the custom domains.
+//!
 //! ```
 //! use lattice_client::name::{CustomDomains, LatticeName, DomainRegion};
 //!
