@@ -52,6 +52,7 @@ pub mod identity;
 pub mod name;
 pub mod resolve;
 pub mod sign;
+mod text;
 
 #[cfg(feature = "policy")]
 #[cfg_attr(docsrs, doc(cfg(feature = "policy")))]
