@@ -1,0 +1,179 @@
+//! `lattice fake`: a fake VPC Lattice from a config file, in the foreground.
+//!
+//! Every use of the fake's API in the tool goes through this module (the
+//! fake is moving to its own crate, `lattice-fake`; only the paths below
+//! change).
+//!
+//! The first line on stdout, written as soon as every listener is bound, is
+//! one compact JSON object: `{"listeners":[{"service","dnsName",
+//! "customDomain","protocol","port","address","baseUrl"}…],"caPem":PATH}`,
+//! the CA file being removed on exit (`null` without HTTPS listeners).
+//! After it, stdout carries only access-log records, one JSON object per
+//! line (unless `--access-log` sends them to a file); diagnostics go to
+//! stderr. Ctrl-C (or SIGTERM) stops it: the metrics are printed to stderr
+//! as one `fake: metrics {…}` line, in-flight requests finish, exit status 0.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use clap::Args;
+pub(crate) use lattice_client::fake::{FakeError, FakeHandle, FakeLattice};
+
+use crate::error::{CliError, CliResult, ResultExt};
+
+/// Run a fake VPC Lattice from a YAML or JSON model, in the foreground.
+///
+/// Point any client at a `baseUrl` of the ready line with its name resolved
+/// to 127.0.0.1 (`curl --resolve NAME:PORT:127.0.0.1 …`, or `lattice call
+/// --resolve …`). A bad config or a failed start is one line on stderr and
+/// exit status 2.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  lattice fake --config examples/fake/lattice.yaml
+  lattice fake --config lattice.yaml --access-log access.log")]
+pub(crate) struct FakeArgs {
+    /// The model: YAML or JSON (see examples/fake/lattice.yaml).
+    /// Example: `--config examples/fake/lattice.yaml`.
+    #[arg(short = 'c', long, value_name = "FILE")]
+    config: PathBuf,
+
+    /// Append access-log records to PATH instead of stdout.
+    /// Example: `--access-log access.log`.
+    #[arg(long, value_name = "PATH")]
+    access_log: Option<PathBuf>,
+}
+
+/// What the access-log writer thread receives.
+enum Log {
+    Line(String),
+    Stop,
+}
+
+/// A file removed when dropped (the CA PEM).
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Loads a config file; the error names the file.
+pub(crate) fn load(config: &std::path::Path) -> CliResult<FakeLattice> {
+    FakeLattice::from_config_file(config).map_err(|e| match e {
+        // Already names the file.
+        FakeError::Config { .. } => CliError::config(&e),
+        other => CliError::config(&other).context(format!("config file {}", config.display())),
+    })
+}
+
+/// Runs `lattice fake`.
+pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
+    let fake = load(&args.config)?;
+    // Records go through a channel to a writer thread, so a slow reader of
+    // stdout never stalls the fake, and nothing precedes the ready line.
+    let mut sink: Box<dyn Write + Send> = match &args.access_log {
+        Some(path) => Box::new(BufWriter::new(
+            File::options()
+                .create(true)
+                .append(true)
+                .open(path)
+                .usage_ctx(|| format!("cannot open --access-log `{}`", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout()),
+    };
+    let (tx, rx) = mpsc::channel::<Log>();
+    let hook_tx = tx.clone();
+    let handle = fake
+        .on_access_log(move |record| {
+            let _ = hook_tx.send(Log::Line(record.to_json()));
+        })
+        .start()
+        .await
+        .usage_ctx(|| "cannot start the fake".to_owned())?;
+
+    let ca_file = match handle.ca_pem() {
+        Some(pem) => {
+            let path =
+                std::env::temp_dir().join(format!("lattice-fake-{}-ca.pem", std::process::id()));
+            std::fs::write(&path, pem)
+                .usage_ctx(|| format!("cannot write the CA to {}", path.display()))?;
+            Some(TempFile(path))
+        }
+        None => None,
+    };
+    let ready = ready_line(&handle, ca_file.as_ref().map(|f| f.0.display().to_string()))?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{ready}")
+            .and_then(|()| out.flush())
+            .usage_ctx(|| "cannot write the ready line".to_owned())?;
+    }
+
+    let writer = std::thread::spawn(move || {
+        let mut broken = false;
+        for message in rx {
+            let Log::Line(line) = message else { break };
+            if broken {
+                continue;
+            }
+            if let Err(e) = writeln!(sink, "{line}").and_then(|()| sink.flush()) {
+                eprintln!("fake: cannot write access-log records ({e}); dropping them");
+                broken = true;
+            }
+        }
+    });
+
+    for l in handle.listeners() {
+        eprintln!(
+            "fake: {} {}:{} on {} ({})",
+            l.service, l.protocol, l.port, l.address, l.base_url
+        );
+    }
+    eprintln!("fake: ready; Ctrl-C stops");
+
+    wait_for_stop().await?;
+    eprintln!("fake: stopping");
+    // The metrics, with CloudWatch's names, as one JSON object on stderr.
+    match serde_json::to_string(&handle.metrics()) {
+        Ok(metrics) => eprintln!("fake: metrics {metrics}"),
+        Err(e) => eprintln!("fake: cannot render the metrics ({e})"),
+    }
+    handle.shutdown().await;
+    let _ = tx.send(Log::Stop);
+    if writer.join().is_err() {
+        eprintln!("fake: the access-log writer panicked");
+    }
+    drop(ca_file);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ready line, written by hand to keep the documented key order
+/// (`listeners` first; each listener's fields in `ListenerInfo`'s order).
+pub(crate) fn ready_line(handle: &FakeHandle, ca_pem: Option<String>) -> CliResult<String> {
+    let listeners = serde_json::to_string(handle.listeners())
+        .map_err(|e| CliError::usage(format!("cannot render the listeners: {e}")))?;
+    let ca = serde_json::to_string(&ca_pem)
+        .map_err(|e| CliError::usage(format!("cannot render the CA path: {e}")))?;
+    Ok(format!("{{\"listeners\":{listeners},\"caPem\":{ca}}}"))
+}
+
+#[cfg(unix)]
+async fn wait_for_stop() -> CliResult<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).usage_ctx(|| "cannot listen for SIGTERM".to_owned())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.usage_ctx(|| "cannot listen for Ctrl-C".to_owned()),
+        _ = term.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_stop() -> CliResult<()> {
+    tokio::signal::ctrl_c()
+        .await
+        .usage_ctx(|| "cannot listen for Ctrl-C".to_owned())
+}
