@@ -53,6 +53,11 @@ pub(crate) struct ConnectArgs {
     /// Example: `--connect-timeout 2.5`.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) connect_timeout: Option<Duration>,
+
+    /// Never ask the system's DNS: a name without a matching `--resolve`
+    /// fails to resolve. Example: `--resolve-only --resolve NAME:443:10.0.0.5`.
+    #[arg(long)]
+    pub(crate) resolve_only: bool,
 }
 
 /// One `--resolve HOST:PORT:ADDR`.
@@ -253,6 +258,9 @@ pub(crate) async fn sign(signer: &Signer, head: &Head) -> CliResult<Signed> {
 /// DNS otherwise. Returns whether an override applies.
 pub(crate) fn resolver(args: &ConnectArgs, host: &str, port: u16) -> CliResult<(Resolver, bool)> {
     let mut resolver = Resolver::new();
+    if args.resolve_only {
+        resolver = resolver.without_system_fallback();
+    }
     let mut overridden = false;
     for r in &args.resolve {
         if r.host == host && r.port == port {
