@@ -88,6 +88,8 @@ pub struct Fake {
     child: Child,
     pub stdout: BufReader<ChildStdout>,
     pub ready: Value,
+    /// The ready line as printed.
+    pub line: String,
 }
 
 impl Fake {
@@ -107,6 +109,7 @@ impl Fake {
             child,
             stdout,
             ready,
+            line,
         }
     }
 
