@@ -217,7 +217,9 @@ pub(crate) async fn signer(args: &SigningArgs, host: &str, time: SystemTime) -> 
     }
     // The URL's host counts as named by the user.
     builder = report::capture(builder.custom_domain(host.to_owned(), None));
-    builder.build().usage_ctx(|| "invalid signing setup".to_owned())
+    builder
+        .build()
+        .usage_ctx(|| "invalid signing setup".to_owned())
 }
 
 /// A signed head: the request parts as they go out, and what was signed.
@@ -278,7 +280,8 @@ pub(crate) fn extra_roots(args: &ConnectArgs) -> CliResult<Vec<CertificateDer<'s
     let Some(path) = &args.cacert else {
         return Ok(Vec::new());
     };
-    let pem = std::fs::read(path).usage_ctx(|| format!("cannot read --cacert `{}`", path.display()))?;
+    let pem =
+        std::fs::read(path).usage_ctx(|| format!("cannot read --cacert `{}`", path.display()))?;
     lattice_client::tls::certificates_from_pem(&pem)
         .usage_ctx(|| format!("--cacert `{}`", path.display()))
 }

@@ -55,7 +55,7 @@ pub(crate) enum Client {
         client: lattice_client::reqwest::LatticeClient,
         follow: bool,
     },
-    Hyper(hyper_util::client::legacy::Client<Connector, HyperBody>),
+    Hyper(Box<hyper_util::client::legacy::Client<Connector, HyperBody>>),
 }
 
 type HyperBody = UnsyncBoxBody<Bytes, std::io::Error>;
@@ -97,7 +97,7 @@ impl Client {
                     .map_err(|e| CliError::config(&e))?;
                 // The head is signed before it gets here (so `-v` shows the
                 // signer's own report); send it with the client underneath.
-                Ok(Client::Hyper(client.into_inner().into_inner()))
+                Ok(Client::Hyper(Box::new(client.into_inner().into_inner())))
             }
         }
     }
@@ -141,7 +141,9 @@ impl Client {
                         BodyExt::boxed_unsync(StreamBody::new(s.map_ok(http_body::Frame::data)))
                     }
                 };
-                let response = client.request(http::Request::from_parts(parts, body)).await?;
+                let response = client
+                    .request(http::Request::from_parts(parts, body))
+                    .await?;
                 let remote = response
                     .extensions()
                     .get::<hyper_util::client::legacy::connect::HttpInfo>()

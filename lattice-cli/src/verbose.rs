@@ -47,15 +47,27 @@ pub(crate) fn region_source(source: RegionSource, sigv4a: bool) -> &'static str 
 }
 
 /// The signing part of `-v`.
-pub(crate) fn print_signing(details: &SignedDetails, headers: &HeaderMap, host: &str, sigv4a: bool) {
+pub(crate) fn print_signing(
+    details: &SignedDetails,
+    headers: &HeaderMap,
+    host: &str,
+    sigv4a: bool,
+) {
     let what = if sigv4a { "region set" } else { "region" };
     eprintln!(
         "* {what} {} (from {})",
         details.region,
         region_source(details.region_source, sigv4a)
     );
-    let algorithm_source = if sigv4a { "--sigv4a" } else { "the default, SigV4" };
-    eprintln!("* algorithm {} (from {algorithm_source})", details.algorithm);
+    let algorithm_source = if sigv4a {
+        "--sigv4a"
+    } else {
+        "the default, SigV4"
+    };
+    eprintln!(
+        "* algorithm {} (from {algorithm_source})",
+        details.algorithm
+    );
     eprintln!("* canonical request:");
     for line in redact_canonical(&details.canonical_request).lines() {
         eprintln!("*   {line}");
@@ -93,7 +105,11 @@ pub(crate) fn print_connection(
 }
 
 /// The response head part of `-v`.
-pub(crate) fn print_response(status: http::StatusCode, version: http::Version, headers: &HeaderMap) {
+pub(crate) fn print_response(
+    status: http::StatusCode,
+    version: http::Version,
+    headers: &HeaderMap,
+) {
     eprintln!("< {version:?} {status}");
     for (name, value) in headers {
         eprintln!("< {name}: {}", String::from_utf8_lossy(value.as_bytes()));

@@ -171,7 +171,11 @@ pub static HINTS: &[Hint] = &[
     },
     Hint {
         id: HintId::SignedPayload,
-        trigger: line(403, "InvalidSignatureException:", "Signed payloads are not supported"),
+        trigger: line(
+            403,
+            "InvalidSignatureException:",
+            "Signed payloads are not supported",
+        ),
         seen: "InvalidSignatureException: Signed payloads are not supported",
         cause: "The request was signed with the SHA-256 of its body; Lattice accepts only unsigned payloads.",
         fix: "Send and sign `x-amz-content-sha256: UNSIGNED-PAYLOAD` (this SDK always does; configure other signers for unsigned payloads).",
@@ -192,14 +196,22 @@ pub static HINTS: &[Hint] = &[
     },
     Hint {
         id: HintId::WrongService,
-        trigger: line(403, "InvalidSignatureException:", "scoped to correct service"),
+        trigger: line(
+            403,
+            "InvalidSignatureException:",
+            "scoped to correct service",
+        ),
         seen: "InvalidSignatureException: Credential should be scoped to correct service: 'vpc-lattice-svcs'.",
         cause: "The request was signed for another signing name; the data plane is `vpc-lattice-svcs` (`vpc-lattice` is the control-plane API).",
         fix: "Sign for `vpc-lattice-svcs`.",
     },
     Hint {
         id: HintId::SignatureMismatch,
-        trigger: line(403, "InvalidSignatureException:", "does not match the signature you provided"),
+        trigger: line(
+            403,
+            "InvalidSignatureException:",
+            "does not match the signature you provided",
+        ),
         seen: "InvalidSignatureException: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         cause: "The signature was computed with another secret key, or something between the signer and Lattice changed a signed part of the request (a header, the host or the path).",
         fix: "Check which credentials are in use (`aws sts get-caller-identity`), compare `lattice sign --format json` with what is sent, and do not sign headers a proxy rewrites.",
@@ -213,14 +225,22 @@ pub static HINTS: &[Hint] = &[
     },
     Hint {
         id: HintId::ContentSha256NotSigned,
-        trigger: line(403, "IncompleteSignatureException:", "'x-amz-content-sha256'"),
+        trigger: line(
+            403,
+            "IncompleteSignatureException:",
+            "'x-amz-content-sha256'",
+        ),
         seen: "IncompleteSignatureException: Missing the 'x-amz-content-sha256' in canonical headers.",
         cause: "The request does not sign `x-amz-content-sha256`, which Lattice requires.",
         fix: "Add `x-amz-content-sha256: UNSIGNED-PAYLOAD` before signing, so it is in `SignedHeaders`.",
     },
     Hint {
         id: HintId::SignedHeaderMissing,
-        trigger: line(403, "IncompleteSignatureException:", "is named as a SignedHeader"),
+        trigger: line(
+            403,
+            "IncompleteSignatureException:",
+            "is named as a SignedHeader",
+        ),
         seen: "IncompleteSignatureException: 'x-amz-security-token' is named as a SignedHeader, but it does not exist in the HTTP request.",
         cause: "A header that was signed did not arrive: a proxy or the HTTP client dropped it after signing (often the session token).",
         fix: "Send every signed header unchanged; sign after any middleware that removes headers, and keep proxies from stripping `x-amz-*` headers.",
@@ -248,21 +268,33 @@ pub static HINTS: &[Hint] = &[
     },
     Hint {
         id: HintId::AccessDeniedNetwork,
-        trigger: line(403, "AccessDeniedException:", "no network-based policy allows"),
+        trigger: line(
+            403,
+            "AccessDeniedException:",
+            "no network-based policy allows",
+        ),
         seen: "AccessDeniedException: User: anonymous is not authorized to perform: vpc-lattice-svcs:Invoke on resource: arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0/ because no network-based policy allows the vpc-lattice-svcs:Invoke action",
         cause: "The service network's auth policy has no statement allowing this caller and request (`User: anonymous` means the request was not signed).",
         fix: "Sign the request if it was anonymous; otherwise add an Allow for this principal, resource and conditions to the network's auth policy (`lattice policy why` shows which condition fails).",
     },
     Hint {
         id: HintId::AccessDeniedService,
-        trigger: line(403, "AccessDeniedException:", "no service-based policy allows"),
+        trigger: line(
+            403,
+            "AccessDeniedException:",
+            "no service-based policy allows",
+        ),
         seen: "AccessDeniedException: User: arn:aws:iam::111122223333:user/reporting is not authorized to perform: vpc-lattice-svcs:Invoke on resource: arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0/invoices because no service-based policy allows the vpc-lattice-svcs:Invoke action",
         cause: "The service's auth policy has no statement allowing this caller and request (or the service uses `AWS_IAM` without a policy).",
         fix: "Add an Allow for this principal and resource (`<service ARN>/<path>`, or `*`) to the service's auth policy; `lattice policy why` shows which condition fails.",
     },
     Hint {
         id: HintId::AccessDeniedIdentity,
-        trigger: line(403, "AccessDeniedException:", "no identity-based policy allows"),
+        trigger: line(
+            403,
+            "AccessDeniedException:",
+            "no identity-based policy allows",
+        ),
         seen: "AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/orders-client/s is not authorized to perform: vpc-lattice-svcs:Invoke on resource: arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0/orders because no identity-based policy allows the vpc-lattice-svcs:Invoke action",
         cause: "The caller's own IAM policies do not allow `vpc-lattice-svcs:Invoke` on this resource; Lattice requires that even within one account.",
         fix: "Attach an identity policy to the caller's role or user allowing `vpc-lattice-svcs:Invoke` on the service ARN followed by `/*` (or `*`).",

@@ -229,7 +229,10 @@ pub(crate) async fn run(args: CallArgs, quiet: bool) -> CliResult<ExitCode> {
 }
 
 /// A failed exchange, with its hint.
-fn transport_error(host: &str, error: &(dyn std::error::Error + Send + Sync + 'static)) -> CliError {
+fn transport_error(
+    host: &str,
+    error: &(dyn std::error::Error + Send + Sync + 'static),
+) -> CliError {
     CliError::failed_by(error).with_hint(hint::for_error(Some(host), error))
 }
 
@@ -285,7 +288,9 @@ async fn deliver(mut response: Response, args: &CallArgs, quiet: bool) -> CliRes
         let chunk = match response.body.chunk().await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
-            Err(e) => return Err(CliError::failed_by(e.as_ref()).context("reading the response body")),
+            Err(e) => {
+                return Err(CliError::failed_by(e.as_ref()).context("reading the response body"));
+            }
         };
         if !success && prefix.len() < ERROR_PREFIX_BYTES {
             let take = (ERROR_PREFIX_BYTES - prefix.len()).min(chunk.len());

@@ -42,7 +42,7 @@ pub(crate) struct EventArgs {
 
 #[derive(Debug, Subcommand)]
 enum EventCommand {
-    Make(MakeArgs),
+    Make(Box<MakeArgs>),
     Show(ShowArgs),
 }
 
@@ -194,7 +194,10 @@ fn make(args: &MakeArgs) -> CliResult<ExitCode> {
         identity.principal = Some(principal.clone());
         identity.principal_org_id.clone_from(&args.principal_org_id);
     }
-    identity.source_vpc_arn = Some(format!("arn:aws:ec2:{region}:{account}:vpc/{}", args.source_vpc));
+    identity.source_vpc_arn = Some(format!(
+        "arn:aws:ec2:{region}:{account}:vpc/{}",
+        args.source_vpc
+    ));
     identity.source_vpc_id = Some(args.source_vpc.clone());
     identity.service_arn = Some(
         args.service_arn
@@ -319,7 +322,10 @@ fn identity_text(id: &CallerIdentity) -> String {
             lines.push(format!("  {name}: {v}\n"));
         }
     };
-    field("anonymous", Some(if id.is_anonymous() { "true" } else { "false" }));
+    field(
+        "anonymous",
+        Some(if id.is_anonymous() { "true" } else { "false" }),
+    );
     field("type", id.auth_type.as_deref());
     field("principal", id.principal.as_deref());
     field("principalAccount", id.principal_account());

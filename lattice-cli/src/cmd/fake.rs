@@ -164,7 +164,8 @@ pub(crate) fn ready_line(handle: &FakeHandle, ca_pem: Option<String>) -> CliResu
 #[cfg(unix)]
 async fn wait_for_stop() -> CliResult<()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).usage_ctx(|| "cannot listen for SIGTERM".to_owned())?;
+    let mut term =
+        signal(SignalKind::terminate()).usage_ctx(|| "cannot listen for SIGTERM".to_owned())?;
     tokio::select! {
         r = tokio::signal::ctrl_c() => r.usage_ctx(|| "cannot listen for Ctrl-C".to_owned()),
         _ = term.recv() => Ok(()),

@@ -30,7 +30,10 @@ pub(crate) struct NameArgs {
 /// Runs `lattice name`.
 pub(crate) fn run(args: &NameArgs) -> CliResult<ExitCode> {
     let value = describe(args.input.trim())?;
-    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -73,7 +76,10 @@ fn describe_arn(arn: &Arn) -> Value {
         let typed: Option<(&str, Value)> = if let Ok(a) = ServiceArn::parse(text) {
             Some(("service", json!({"serviceId": a.id().as_str()})))
         } else if let Ok(a) = ServiceNetworkArn::parse(text) {
-            Some(("serviceNetwork", json!({"serviceNetworkId": a.id().as_str()})))
+            Some((
+                "serviceNetwork",
+                json!({"serviceNetworkId": a.id().as_str()}),
+            ))
         } else if let Ok(a) = TargetGroupArn::parse(text) {
             Some(("targetGroup", json!({"targetGroupId": a.id().as_str()})))
         } else if let Ok(a) = ListenerArn::parse(text) {

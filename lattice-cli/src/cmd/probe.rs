@@ -106,7 +106,10 @@ const PROBES: [Probe; 8] = [
     // Observed line (docs/assumptions.md, "unsigned payloads only").
     Probe {
         name: "signed-payload",
-        expect: Expect::Line(403, "InvalidSignatureException: Signed payloads are not supported"),
+        expect: Expect::Line(
+            403,
+            "InvalidSignatureException: Signed payloads are not supported",
+        ),
     },
     // Assumption: the double-encoded canonical URI (the SigV4 default) is
     // accepted (docs/assumptions.md, "path encoding").
@@ -149,7 +152,14 @@ struct Observed {
 /// Runs `lattice probe`.
 pub(crate) async fn run(args: ProbeArgs) -> CliResult<ExitCode> {
     let now = SystemTime::now();
-    let head = Head::new(&args.url, Some("GET"), &[], false, None, args.signing.region.as_deref())?;
+    let head = Head::new(
+        &args.url,
+        Some("GET"),
+        &[],
+        false,
+        None,
+        args.signing.region.as_deref(),
+    )?;
     let host = head.host();
     let signer = request::signer(&args.signing, &host, now).await?;
     let skewed = request::signer(&args.signing, &host, now - SKEW).await?;
@@ -185,16 +195,26 @@ pub(crate) async fn run(args: ProbeArgs) -> CliResult<ExitCode> {
                 corrupt_signature(&mut parts.headers);
                 Some(parts)
             }
-            "signed-payload" => Some(sign_custom(&credentials, &region, &head.uri, now, Mode::SignedPayload)?),
+            "signed-payload" => Some(sign_custom(
+                &credentials,
+                &region,
+                &head.uri,
+                now,
+                Mode::SignedPayload,
+            )?),
             "path-double" => Some(request::sign(&signer, &path_head).await?.parts),
-            "path-single" => Some(sign_custom(&credentials, &region, &path_uri, now, Mode::SinglePath)?),
-            "missing-session-token" => {
-                credentials.session_token().map(|_| {
-                    let mut parts = signed.parts.clone();
-                    parts.headers.remove("x-amz-security-token");
-                    parts
-                })
-            }
+            "path-single" => Some(sign_custom(
+                &credentials,
+                &region,
+                &path_uri,
+                now,
+                Mode::SinglePath,
+            )?),
+            "missing-session-token" => credentials.session_token().map(|_| {
+                let mut parts = signed.parts.clone();
+                parts.headers.remove("x-amz-security-token");
+                parts
+            }),
             _ => Some(request::sign(&skewed, &head).await?.parts),
         };
         let observed = match parts {
@@ -281,7 +301,10 @@ fn sign_custom(
     mode: Mode,
 ) -> CliResult<http::request::Parts> {
     let fail = |e: &dyn std::fmt::Display| CliError::usage(format!("cannot sign the probe: {e}"));
-    let authority = uri.authority().map(|a| a.as_str().to_owned()).unwrap_or_default();
+    let authority = uri
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .unwrap_or_default();
     let mut settings = SigningSettings::default();
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     settings.signature_location = SignatureLocation::Headers;

@@ -25,7 +25,12 @@ pub(crate) struct SignArgs {
     pub(crate) url: String,
 
     /// The request method. Example: `-X POST`.
-    #[arg(short = 'X', long = "request", value_name = "METHOD", default_value = "GET")]
+    #[arg(
+        short = 'X',
+        long = "request",
+        value_name = "METHOD",
+        default_value = "GET"
+    )]
     pub(crate) method: String,
 
     /// Add a header (repeatable); it is signed. Example: `-H 'content-type: application/json'`.
@@ -94,12 +99,10 @@ pub(crate) async fn run(args: SignArgs) -> CliResult<ExitCode> {
         headers.push((name.as_str().to_owned(), value.to_owned()));
     }
     let text = match args.format {
-        Format::Headers => headers
-            .iter()
-            .fold(String::new(), |mut s, (n, v)| {
-                let _ = writeln!(s, "{n}: {v}");
-                s
-            }),
+        Format::Headers => headers.iter().fold(String::new(), |mut s, (n, v)| {
+            let _ = writeln!(s, "{n}: {v}");
+            s
+        }),
         Format::Json => {
             let mut map = serde_json::Map::new();
             for (name, value) in &headers {

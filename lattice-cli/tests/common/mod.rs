@@ -8,34 +8,36 @@ use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 use serde_json::Value;
 
-pub const AKID: &str = "AKIDEXAMPLE";
-pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-pub const READER: (&str, &str) = (
+pub(crate) const AKID: &str = "AKIDEXAMPLE";
+pub(crate) const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+pub(crate) const READER: (&str, &str) = (
     "AKIAIOSFODNN7EXAMPLE",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 );
-pub const OUTSIDER_KEYS: (&str, &str, Option<&str>) = (
+pub(crate) const OUTSIDER_KEYS: (&str, &str, Option<&str>) = (
     "AKIAI44QH8DHBEXAMPLE",
     "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
     None,
 );
-pub const TEMP: (&str, &str, &str) = (
+pub(crate) const TEMP: (&str, &str, &str) = (
     "ASIAEXAMPLETEMPORARY",
     "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLETEMP",
     "FQoGZXIvYXdzEXAMPLESESSIONTOKEN",
 );
 
-pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+pub(crate) fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// `lattice ARGS` with static example keys and nothing else from the
 /// environment (no profile, no IMDS, no region).
-pub fn lattice(args: &[&str]) -> Command {
+pub(crate) fn lattice(args: &[&str]) -> Command {
     lattice_as((AKID, SECRET, None), args)
 }
 
-pub fn lattice_as(keys: (&str, &str, Option<&str>), args: &[&str]) -> Command {
+pub(crate) fn lattice_as(keys: (&str, &str, Option<&str>), args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lattice"));
     cmd.args(args)
         .env_clear()
@@ -53,7 +55,7 @@ pub fn lattice_as(keys: (&str, &str, Option<&str>), args: &[&str]) -> Command {
 }
 
 /// Runs it, feeding `stdin`.
-pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
+pub(crate) fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -66,16 +68,16 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-pub fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-pub fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// stderr without `tracing` warnings (the plain-http warning).
-pub fn error_lines(out: &Output) -> Vec<String> {
+pub(crate) fn error_lines(out: &Output) -> Vec<String> {
     stderr(out)
         .lines()
         .filter(|l| !l.trim_start().starts_with("WARN"))
@@ -84,16 +86,16 @@ pub fn error_lines(out: &Output) -> Vec<String> {
 }
 
 /// A running `lattice fake --config tests/fixtures/fake.yaml`.
-pub struct Fake {
+pub(crate) struct Fake {
     child: Child,
-    pub stdout: BufReader<ChildStdout>,
-    pub ready: Value,
+    pub(crate) stdout: BufReader<ChildStdout>,
+    pub(crate) ready: Value,
     /// The ready line as printed.
-    pub line: String,
+    pub(crate) line: String,
 }
 
 impl Fake {
-    pub fn start() -> Fake {
+    pub(crate) fn start() -> Fake {
         let config = fixture("fake.yaml");
         let mut child = lattice(&["fake", "--config", config.to_str().unwrap()])
             .stdout(Stdio::piped())
@@ -113,7 +115,7 @@ impl Fake {
         }
     }
 
-    pub fn listener(&self, service: &str) -> &Value {
+    pub(crate) fn listener(&self, service: &str) -> &Value {
         self.ready["listeners"]
             .as_array()
             .unwrap()
@@ -122,21 +124,36 @@ impl Fake {
             .unwrap_or_else(|| panic!("no listener of {service}: {}", self.ready))
     }
 
-    pub fn base_url(&self, service: &str) -> String {
-        self.listener(service)["baseUrl"].as_str().unwrap().to_owned()
+    pub(crate) fn base_url(&self, service: &str) -> String {
+        self.listener(service)["baseUrl"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// `--resolve NAME:PORT:127.0.0.1` for a service's generated name.
-    pub fn resolve(&self, service: &str) -> String {
+    pub(crate) fn resolve(&self, service: &str) -> String {
         let l = self.listener(service);
-        let port = l["address"].as_str().unwrap().rsplit(':').next().unwrap().to_owned();
+        let port = l["address"]
+            .as_str()
+            .unwrap()
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .to_owned();
         format!("{}:{port}:127.0.0.1", l["dnsName"].as_str().unwrap())
     }
 
     /// The same for the custom domain.
-    pub fn resolve_domain(&self, service: &str) -> (String, String) {
+    pub(crate) fn resolve_domain(&self, service: &str) -> (String, String) {
         let l = self.listener(service);
-        let port = l["address"].as_str().unwrap().rsplit(':').next().unwrap().to_owned();
+        let port = l["address"]
+            .as_str()
+            .unwrap()
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .to_owned();
         let domain = l["customDomain"].as_str().unwrap().to_owned();
         (
             format!("{domain}:{port}:127.0.0.1"),
@@ -144,12 +161,12 @@ impl Fake {
         )
     }
 
-    pub fn ca(&self) -> String {
+    pub(crate) fn ca(&self) -> String {
         self.ready["caPem"].as_str().unwrap().to_owned()
     }
 
     /// SIGINT, then the exit status.
-    pub fn stop(mut self) -> std::process::ExitStatus {
+    pub(crate) fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-INT", &pid]).status();
         self.child.wait().unwrap()

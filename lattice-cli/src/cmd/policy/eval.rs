@@ -43,7 +43,10 @@ pub(crate) fn run(args: &EvalArgs) -> CliResult<ExitCode> {
             )));
         }
         Err(e) => {
-            return Err(CliError::usage(format!("{} is not JSON: {e}", path.display())));
+            return Err(CliError::usage(format!(
+                "{} is not JSON: {e}",
+                path.display()
+            )));
         }
     };
     let mut out = std::io::stdout().lock();

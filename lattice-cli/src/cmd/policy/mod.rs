@@ -20,7 +20,7 @@ pub(crate) struct PolicyArgs {
 #[derive(Debug, Subcommand)]
 enum PolicyCommand {
     Eval(eval::EvalArgs),
-    Why(why::WhyArgs),
+    Why(Box<why::WhyArgs>),
     Lint(lint::LintArgs),
 }
 

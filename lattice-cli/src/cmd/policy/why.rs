@@ -17,7 +17,9 @@ use lattice_client::policy::{
 use serde_json::{Value, json};
 
 use super::read_json;
-use crate::cmd::event::{DEFAULT_ACCOUNT, DEFAULT_NETWORK_ID, DEFAULT_SERVICE_ID, DEFAULT_SOURCE_VPC};
+use crate::cmd::event::{
+    DEFAULT_ACCOUNT, DEFAULT_NETWORK_ID, DEFAULT_SERVICE_ID, DEFAULT_SOURCE_VPC,
+};
 use crate::error::{CliError, CliResult, hint_line};
 use crate::request::{self, Head};
 
@@ -58,7 +60,12 @@ pub(crate) struct WhyArgs {
     principal: String,
 
     /// The request method. Example: `-X POST`.
-    #[arg(short = 'X', long = "request", value_name = "METHOD", default_value = "GET")]
+    #[arg(
+        short = 'X',
+        long = "request",
+        value_name = "METHOD",
+        default_value = "GET"
+    )]
     method: String,
 
     /// A request header (repeatable), for `vpc-lattice-svcs:RequestHeader/…`.
@@ -148,7 +155,8 @@ pub(crate) fn run(args: &WhyArgs, quiet: bool) -> CliResult<ExitCode> {
                 .iter()
                 .zip(&args.identity)
                 .map(|(v, p)| {
-                    IdentityPolicy::from_value(v).map_err(|e| CliError::config(&e).context(p.display()))
+                    IdentityPolicy::from_value(v)
+                        .map_err(|e| CliError::config(&e).context(p.display()))
                 })
                 .collect::<CliResult<Vec<_>>>()?,
         );
@@ -179,13 +187,21 @@ pub(crate) fn run(args: &WhyArgs, quiet: bool) -> CliResult<ExitCode> {
 }
 
 fn build_request(args: &WhyArgs) -> CliResult<Request> {
-    let head = Head::new(&args.url, Some(&args.method), &args.headers, false, None, None)?;
+    let head = Head::new(
+        &args.url,
+        Some(&args.method),
+        &args.headers,
+        false,
+        None,
+        None,
+    )?;
     let host = head.host();
     let name = LatticeName::parse(&host).ok();
     let (region, account) = match &args.service_arn {
         Some(arn) => {
-            let arn: lattice_client::arn::ServiceArn =
-                arn.parse().map_err(|e| CliError::config(&e).context("--service-arn"))?;
+            let arn: lattice_client::arn::ServiceArn = arn
+                .parse()
+                .map_err(|e| CliError::config(&e).context("--service-arn"))?;
             (arn.region().to_owned(), arn.account().to_owned())
         }
         None => (
@@ -296,7 +312,10 @@ fn resource_answer(
         let id = StatementId {
             policy: None,
             index,
-            sid: statement.get("Sid").and_then(Value::as_str).map(str::to_owned),
+            sid: statement
+                .get("Sid")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         };
         if d.effect == DecisionEffect::Deny {
             return LayerAnswer::Deny(id);
@@ -313,11 +332,15 @@ fn is_allow(statement: &Value) -> bool {
 }
 
 fn network_answer(policy: Option<&Value>, request: &Request) -> LayerAnswer {
-    resource_answer(policy, request, Layer::Network, |a| AuthConfig::new().network(a))
+    resource_answer(policy, request, Layer::Network, |a| {
+        AuthConfig::new().network(a)
+    })
 }
 
 fn service_answer(policy: Option<&Value>, request: &Request) -> LayerAnswer {
-    resource_answer(policy, request, Layer::Service, |a| AuthConfig::new().service(a))
+    resource_answer(policy, request, Layer::Service, |a| {
+        AuthConfig::new().service(a)
+    })
 }
 
 /// A network policy allowing everything, so only the identity layer decides.
@@ -348,7 +371,10 @@ fn identity_answer(policies: &[Value], request: &Request) -> LayerAnswer {
             let id = StatementId {
                 policy: Some(p),
                 index,
-                sid: statement.get("Sid").and_then(Value::as_str).map(str::to_owned),
+                sid: statement
+                    .get("Sid")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
             };
             if d.effect == DecisionEffect::Deny {
                 return LayerAnswer::Deny(id);
@@ -383,7 +409,10 @@ fn render_text(request: &Request, decision: &Decision, answers: &[(Layer, LayerA
             LayerAnswer::Deny(s) => format!("Deny by {}", s.text()),
             LayerAnswer::NoAllow => "no statement allows (implicit deny)".to_owned(),
         };
-        out.push_str(&format!("{:<9} {text}\n", format!("{}:", layer_name(*layer))));
+        out.push_str(&format!(
+            "{:<9} {text}\n",
+            format!("{}:", layer_name(*layer))
+        ));
     }
     out.push_str(&format!("decision: {}\n", decision.effect.as_str()));
     if let Some(m) = &decision.message {
@@ -421,4 +450,3 @@ fn render_json(
         "hint": hint.map(|h| json!({"cause": h.cause, "fix": h.fix})),
     })
 }
-

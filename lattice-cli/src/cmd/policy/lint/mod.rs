@@ -141,7 +141,10 @@ pub(crate) fn lint(text: &str, policy: &Value) -> Vec<Finding> {
         _ => Vec::new(),
     };
     for (index, statement) in statements.iter().enumerate() {
-        let sid = statement.get("Sid").and_then(Value::as_str).map(str::to_owned);
+        let sid = statement
+            .get("Sid")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let mut push = |severity, field, message: String| {
             let finding = Finding {
                 severity,
@@ -151,7 +154,9 @@ pub(crate) fn lint(text: &str, policy: &Value) -> Vec<Finding> {
                 message,
             };
             // The parser's finding for the same field says it already.
-            if !findings.iter().any(|f| f.statement == Some(index) && f.field == field && f.message == finding.message) {
+            if !findings.iter().any(|f| {
+                f.statement == Some(index) && f.field == field && f.message == finding.message
+            }) {
                 findings.push(finding);
             }
         };
@@ -195,7 +200,11 @@ fn field_name(field: &str) -> &'static str {
 fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -229,7 +238,9 @@ fn check_action(value: &str) -> Option<String> {
         return None;
     }
     let Some((service, action)) = value.split_once(':') else {
-        return Some(format!("{value:?} is not \"*\" or \"vpc-lattice-svcs:ACTION\""));
+        return Some(format!(
+            "{value:?} is not \"*\" or \"vpc-lattice-svcs:ACTION\""
+        ));
     };
     if !service.eq_ignore_ascii_case("vpc-lattice-svcs") {
         return Some(format!(
@@ -271,7 +282,8 @@ fn wildcard(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 /// The type of a condition key.

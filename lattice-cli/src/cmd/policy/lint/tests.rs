@@ -43,11 +43,19 @@ fn size_bad_principals_and_multi_valued_keys() {
         r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{}","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}]}}"#,
         "a".repeat(10_001)
     );
-    assert!(findings(&big).iter().any(|f| f.field == "document" && f.message.contains("10000")));
+    assert!(
+        findings(&big)
+            .iter()
+            .any(|f| f.field == "document" && f.message.contains("10000"))
+    );
     let f = findings(
         r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"*","Resource":"*"}]}"#,
     );
-    assert!(f.iter().any(|x| x.field == "Principal" && x.severity == Severity::Error), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|x| x.field == "Principal" && x.severity == Severity::Error),
+        "{f:?}"
+    );
     let f = findings(
         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
         "Condition":{"StringEquals":{"vpc-lattice-svcs:RequestQueryString/tag":"a"}}}]}"#,
