@@ -105,6 +105,7 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
         }
         None => None,
     };
+    let stop = Stop::install()?;
     let ready = ready_line(&handle, ca_file.as_ref().map(|f| f.0.display().to_string()))?;
     {
         let mut out = std::io::stdout().lock();
@@ -135,7 +136,7 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
     }
     eprintln!("fake: ready; Ctrl-C stops");
 
-    wait_for_stop().await?;
+    stop.wait().await;
     eprintln!("fake: stopping");
     // The metrics, with CloudWatch's names, as one JSON object on stderr.
     match serde_json::to_string(&handle.metrics()) {
@@ -161,20 +162,44 @@ pub(crate) fn ready_line(handle: &FakeHandle, ca_pem: Option<String>) -> CliResu
     Ok(format!("{{\"listeners\":{listeners},\"caPem\":{ca}}}"))
 }
 
+/// Ctrl-C and SIGTERM, listened for before the ready line is written, so a
+/// signal sent as soon as the ready line is read is never missed.
 #[cfg(unix)]
-async fn wait_for_stop() -> CliResult<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term =
-        signal(SignalKind::terminate()).usage_ctx(|| "cannot listen for SIGTERM".to_owned())?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.usage_ctx(|| "cannot listen for Ctrl-C".to_owned()),
-        _ = term.recv() => Ok(()),
+struct Stop {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Stop {
+    fn install() -> CliResult<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Stop {
+            interrupt: signal(SignalKind::interrupt())
+                .usage_ctx(|| "cannot listen for Ctrl-C".to_owned())?,
+            terminate: signal(SignalKind::terminate())
+                .usage_ctx(|| "cannot listen for SIGTERM".to_owned())?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }
 
 #[cfg(not(unix))]
-async fn wait_for_stop() -> CliResult<()> {
-    tokio::signal::ctrl_c()
-        .await
-        .usage_ctx(|| "cannot listen for Ctrl-C".to_owned())
+struct Stop;
+
+#[cfg(not(unix))]
+impl Stop {
+    fn install() -> CliResult<Self> {
+        Ok(Stop)
+    }
+
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
