@@ -48,6 +48,7 @@
 pub mod arn;
 pub mod credentials;
 mod error;
+pub mod hint;
 pub mod identity;
 pub mod name;
 pub mod resolve;

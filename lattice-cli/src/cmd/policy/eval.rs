@@ -1,81 +1,52 @@
-//! Evaluates VPC Lattice authorization cases from a JSON file.
-//!
-//! ```text
-//! cargo run --example policy-eval -- examples/policy/cases.json
-//! ```
-//!
-//! The file holds a JSON array of cases:
-//!
-//! ```json
-//! [{"name": "get-orders",
-//!   "serviceNetworkPolicy": {"Version": "2012-10-17", "Statement": []},
-//!   "servicePolicy": {"Version": "2012-10-17", "Statement": []},
-//!   "identityPolicies": [{"Version": "2012-10-17", "Statement": []}],
-//!   "principal": "arn:aws:iam::111122223333:role/orders-client",
-//!   "action": "vpc-lattice-svcs:Invoke",
-//!   "resource": "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0/orders/42",
-//!   "context": {"vpc-lattice-svcs:RequestMethod": "GET", "aws:PrincipalOrgID": "o-example"}}]
-//! ```
-//!
-//! - `serviceNetworkPolicy` / `servicePolicy` absent or `null`: that layer's
-//!   auth type is `NONE`; any policy object means `AWS_IAM` with it.
-//! - `identityPolicies` absent or `null`: the caller has none.
-//! - `principal`: a principal ARN, or `"anonymous"` (also when absent or `null`).
-//! - `action`: defaults to `vpc-lattice-svcs:Invoke`.
-//! - `context`: condition key → a string or an array of strings.
-//!
-//! For each case, in order, one compact JSON line:
-//!
-//! ```json
-//! {"name":"get-orders","decision":"ImplicitDeny","layer":"Identity","statement":null,"message":"AccessDeniedException: ..."}
-//! ```
-//!
-//! - `decision`: `Allow`, `Deny` (an explicit `Deny` statement matched),
-//!   `ImplicitDeny`, or `Error` when the case is malformed or one of its
-//!   policies does not parse (`message` then says why; other cases still run).
-//! - `layer`: the access-log label of the denying layer (`Network`,
-//!   `Service`, `Identity`), else `null`.
-//! - `statement`: for `Deny`, the matching statement's `Sid`, or its
-//!   zero-based index as a string when it has none; else `null`.
-//! - `message`: the Lattice 403 line for denials, the error for `Error`,
-//!   else `null`.
-//!
-//! Exit status 0, or 2 (with one line on stderr) when the file cannot be
-//! read or is not a JSON array.
+//! `lattice policy eval CASES.json`: one decision line per case.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::Args;
 use lattice_client::policy::{
     AuthConfig, AuthPolicy, AuthType, Context, Decision, INVOKE, IdentityPolicy, Principal, Request,
 };
 use serde_json::Value;
 
-fn main() -> ExitCode {
-    let Some(path) = std::env::args_os().nth(1) else {
-        eprintln!("usage: policy-eval CASES.json");
-        return ExitCode::from(2);
-    };
-    let path = std::path::PathBuf::from(path);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("policy-eval: cannot read {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-    };
+use crate::error::{CliError, CliResult};
+
+/// Evaluate authorization cases from a JSON file, one JSON line per case.
+///
+/// The file holds an array of `{name, serviceNetworkPolicy, servicePolicy,
+/// identityPolicies, principal, action, resource, context}`. A policy absent
+/// or `null` means auth type `NONE`; `principal` is an ARN or `"anonymous"`;
+/// `action` defaults to `vpc-lattice-svcs:Invoke`; `context` maps condition
+/// keys to a string or an array of strings. Each output line is
+/// `{"name","decision","layer","statement","message"}` with `decision` one
+/// of `Allow`, `Deny`, `ImplicitDeny` or `Error`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  lattice policy eval examples/policy/cases.json")]
+pub(crate) struct EvalArgs {
+    /// The JSON file of cases. Example: `examples/policy/cases.json`.
+    cases: PathBuf,
+}
+
+/// Runs `lattice policy eval`.
+pub(crate) fn run(args: &EvalArgs) -> CliResult<ExitCode> {
+    let path = &args.cases;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
     let cases = match serde_json::from_str::<Value>(&text) {
         Ok(Value::Array(cases)) => cases,
         Ok(_) => {
-            eprintln!(
-                "policy-eval: {} must hold a JSON array of cases",
+            return Err(CliError::usage(format!(
+                "{} must hold a JSON array of cases",
                 path.display()
-            );
-            return ExitCode::from(2);
+            )));
         }
         Err(e) => {
-            eprintln!("policy-eval: {} is not JSON: {e}", path.display());
-            return ExitCode::from(2);
+            return Err(CliError::usage(format!(
+                "{} is not JSON: {e}",
+                path.display()
+            )));
         }
     };
     let mut out = std::io::stdout().lock();
@@ -85,13 +56,13 @@ fn main() -> ExitCode {
             break;
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One output line for one case.
 fn line(case: &Value) -> String {
     let name = case.get("name").cloned().unwrap_or(Value::Null);
-    match run(case) {
+    match decide(case) {
         Ok(d) => render(
             &name,
             d.effect.as_str(),
@@ -122,7 +93,7 @@ fn render(
     )
 }
 
-fn run(case: &Value) -> Result<Decision, String> {
+fn decide(case: &Value) -> Result<Decision, String> {
     if !case.is_object() {
         return Err("a case must be a JSON object".into());
     }

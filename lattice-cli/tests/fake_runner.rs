@@ -1,10 +1,9 @@
-//! Runs the `fake` example on the committed `examples/fake/lattice.yaml`:
+//! Runs `lattice fake` on the committed `examples/fake/lattice.yaml`:
 //! the ready line's shape, an anonymous 403 and signed 200s through real
 //! clients, access-log records on stdout (or in `--access-log`), a clean
 //! stop on SIGINT, and exit status 2 for a bad config.
-//!
-//! `cargo test` builds the package's examples first; the binary is found
-//! next to this test's executable (`target/<profile>/examples/`).
+//! (Ported from the tests of the former `fake` example, which the tool
+//! replaces.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -76,29 +75,13 @@ const ACCESS_LOG_FIELDS: [&str; 35] = [
 ];
 
 fn config_file() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fake/lattice.yaml")
-}
-
-/// `target/<profile>/examples/fake`: `cargo test` builds the package's
-/// examples before it runs its tests.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/fake-<hash>
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("fake{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: run through `cargo test`",
-        bin.display()
-    );
-    bin
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fake/lattice.yaml")
 }
 
 fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(example_binary());
-    cmd.args(args)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lattice"));
+    cmd.arg("fake")
+        .args(args)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
@@ -567,7 +550,7 @@ async fn a_bad_config_is_one_line_on_stderr_and_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
         assert!(out.stdout.is_empty(), "{name}");
         assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
-        assert!(stderr.starts_with("fake: "), "{name}: {stderr}");
+        assert!(stderr.starts_with("lattice fake: "), "{name}: {stderr}");
         assert!(stderr.contains(path.to_str().unwrap()), "{name}: {stderr}");
         assert!(stderr.contains(expected), "{name}: {stderr}");
     }

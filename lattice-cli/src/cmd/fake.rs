@@ -1,0 +1,209 @@
+//! `lattice fake`: a fake VPC Lattice from a config file, in the foreground.
+//!
+//! Every use of the fake's API (`lattice-fake`) in the tool goes through
+//! this module.
+//!
+//! The first line on stdout, written as soon as every listener is bound, is
+//! one compact JSON object: `{"listeners":[{"service","dnsName",
+//! "customDomain","protocol","port","address","baseUrl"}…],"caPem":PATH}`,
+//! the CA file being removed on exit (`null` without HTTPS listeners). The
+//! CA file gets a random name in the temporary directory, is created
+//! exclusively (`O_EXCL`: a planted file or symlink is never followed) and
+//! is readable by its owner only (mode 0600).
+//! After it, stdout carries only access-log records, one JSON object per
+//! line (unless `--access-log` sends them to a file); diagnostics go to
+//! stderr. Ctrl-C (or SIGTERM) stops it: the metrics are printed to stderr
+//! as one `fake: metrics {…}` line, in-flight requests finish, exit status 0.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use clap::Args;
+pub(crate) use lattice_fake::{FakeError, FakeHandle, FakeLattice};
+
+use crate::error::{CliError, CliResult, ResultExt};
+
+/// Run a fake VPC Lattice from a YAML or JSON model, in the foreground.
+///
+/// Point any client at a `baseUrl` of the ready line with its name resolved
+/// to 127.0.0.1 (`curl --resolve NAME:PORT:127.0.0.1 …`, or `lattice call
+/// --resolve …`). A bad config or a failed start is one line on stderr and
+/// exit status 2.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  lattice fake --config examples/fake/lattice.yaml
+  lattice fake --config lattice.yaml --access-log access.log")]
+pub(crate) struct FakeArgs {
+    /// The model: YAML or JSON (see examples/fake/lattice.yaml).
+    /// Example: `--config examples/fake/lattice.yaml`.
+    #[arg(short = 'c', long, value_name = "FILE")]
+    config: PathBuf,
+
+    /// Append access-log records to PATH instead of stdout.
+    /// Example: `--access-log access.log`.
+    #[arg(long, value_name = "PATH")]
+    access_log: Option<PathBuf>,
+}
+
+/// What the access-log writer thread receives.
+enum Log {
+    Line(String),
+    Stop,
+}
+
+/// Writes the CA to a new file with a random name (`O_EXCL`, mode 0600 on
+/// Unix), removed when the returned value is dropped.
+fn write_ca_file(pem: &str) -> CliResult<tempfile::NamedTempFile> {
+    let mut file = tempfile::Builder::new()
+        .prefix("lattice-fake-")
+        .suffix("-ca.pem")
+        .tempfile()
+        .usage_ctx(|| "cannot create a file for the CA in the temporary directory".to_owned())?;
+    file.write_all(pem.as_bytes())
+        .and_then(|()| file.flush())
+        .usage_ctx(|| format!("cannot write the CA to {}", file.path().display()))?;
+    Ok(file)
+}
+
+/// Loads a config file; the error names the file.
+pub(crate) fn load(config: &std::path::Path) -> CliResult<FakeLattice> {
+    FakeLattice::from_config_file(config).map_err(|e| match e {
+        // Already names the file.
+        FakeError::Config { .. } => CliError::config(&e),
+        other => CliError::config(&other).context(format!("config file {}", config.display())),
+    })
+}
+
+/// Runs `lattice fake`.
+pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
+    let fake = load(&args.config)?;
+    // Records go through a channel to a writer thread, so a slow reader of
+    // stdout never stalls the fake, and nothing precedes the ready line.
+    let mut sink: Box<dyn Write + Send> = match &args.access_log {
+        Some(path) => Box::new(BufWriter::new(
+            File::options()
+                .create(true)
+                .append(true)
+                .open(path)
+                .usage_ctx(|| format!("cannot open --access-log `{}`", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout()),
+    };
+    let (tx, rx) = mpsc::channel::<Log>();
+    let hook_tx = tx.clone();
+    let handle = fake
+        .on_access_log(move |record| {
+            let _ = hook_tx.send(Log::Line(record.to_json()));
+        })
+        .start()
+        .await
+        .usage_ctx(|| "cannot start the fake".to_owned())?;
+
+    let ca_file = match handle.ca_pem() {
+        Some(pem) => Some(write_ca_file(pem)?),
+        None => None,
+    };
+    let stop = Stop::install()?;
+    let ready = ready_line(
+        &handle,
+        ca_file.as_ref().map(|f| f.path().display().to_string()),
+    )?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{ready}")
+            .and_then(|()| out.flush())
+            .usage_ctx(|| "cannot write the ready line".to_owned())?;
+    }
+
+    let writer = std::thread::spawn(move || {
+        let mut broken = false;
+        for message in rx {
+            let Log::Line(line) = message else { break };
+            if broken {
+                continue;
+            }
+            if let Err(e) = writeln!(sink, "{line}").and_then(|()| sink.flush()) {
+                eprintln!("fake: cannot write access-log records ({e}); dropping them");
+                broken = true;
+            }
+        }
+    });
+
+    for l in handle.listeners() {
+        eprintln!(
+            "fake: {} {}:{} on {} ({})",
+            l.service, l.protocol, l.port, l.address, l.base_url
+        );
+    }
+    eprintln!("fake: ready; Ctrl-C stops");
+
+    stop.wait().await;
+    eprintln!("fake: stopping");
+    // The metrics, with CloudWatch's names, as one JSON object on stderr.
+    match serde_json::to_string(&handle.metrics()) {
+        Ok(metrics) => eprintln!("fake: metrics {metrics}"),
+        Err(e) => eprintln!("fake: cannot render the metrics ({e})"),
+    }
+    handle.shutdown().await;
+    let _ = tx.send(Log::Stop);
+    if writer.join().is_err() {
+        eprintln!("fake: the access-log writer panicked");
+    }
+    drop(ca_file);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ready line, written by hand to keep the documented key order
+/// (`listeners` first; each listener's fields in `ListenerInfo`'s order).
+pub(crate) fn ready_line(handle: &FakeHandle, ca_pem: Option<String>) -> CliResult<String> {
+    let listeners = serde_json::to_string(handle.listeners())
+        .map_err(|e| CliError::usage(format!("cannot render the listeners: {e}")))?;
+    let ca = serde_json::to_string(&ca_pem)
+        .map_err(|e| CliError::usage(format!("cannot render the CA path: {e}")))?;
+    Ok(format!("{{\"listeners\":{listeners},\"caPem\":{ca}}}"))
+}
+
+/// Ctrl-C and SIGTERM, listened for before the ready line is written, so a
+/// signal sent as soon as the ready line is read is never missed.
+#[cfg(unix)]
+struct Stop {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Stop {
+    fn install() -> CliResult<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Stop {
+            interrupt: signal(SignalKind::interrupt())
+                .usage_ctx(|| "cannot listen for Ctrl-C".to_owned())?,
+            terminate: signal(SignalKind::terminate())
+                .usage_ctx(|| "cannot listen for SIGTERM".to_owned())?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Stop;
+
+#[cfg(not(unix))]
+impl Stop {
+    fn install() -> CliResult<Self> {
+        Ok(Stop)
+    }
+
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
