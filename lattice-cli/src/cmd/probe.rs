@@ -84,7 +84,7 @@ struct Probe {
 
 /// The probes, in order, with the assumption each expectation relies on.
 const PROBES: [Probe; 8] = [
-    // Depends on the auth policies (docs/assumptions.md: anonymous callers).
+    // Depends on the auth policies (docs/assumptions.md, A29 and A42).
     Probe {
         name: "unsigned",
         expect: Expect::NotJudged,
@@ -95,7 +95,7 @@ const PROBES: [Probe; 8] = [
         expect: Expect::NotJudged,
     },
     // Assumption: a wrong signature gets AWS's usual line (docs/assumptions.md,
-    // "wrong-signature response").
+    // A7).
     Probe {
         name: "wrong-signature",
         expect: Expect::Line(
@@ -103,7 +103,7 @@ const PROBES: [Probe; 8] = [
             "InvalidSignatureException: The request signature we calculated does not match",
         ),
     },
-    // Observed line (docs/assumptions.md, "unsigned payloads only").
+    // Observed line (docs/assumptions.md, A7 and A8).
     Probe {
         name: "signed-payload",
         expect: Expect::Line(
@@ -112,18 +112,18 @@ const PROBES: [Probe; 8] = [
         ),
     },
     // Assumption: the double-encoded canonical URI (the SigV4 default) is
-    // accepted (docs/assumptions.md, "path encoding").
+    // accepted (docs/assumptions.md, A1).
     Probe {
         name: "path-double",
         expect: Expect::SignatureAccepted,
     },
     // Assumption: the single-encoded canonical URI is accepted too
-    // (docs/assumptions.md, "path encoding": the fake accepts both).
+    // (docs/assumptions.md, A1: the fake accepts both).
     Probe {
         name: "path-single",
         expect: Expect::SignatureAccepted,
     },
-    // Observed line (docs/assumptions.md, "session tokens").
+    // Observed line (docs/assumptions.md, A7).
     Probe {
         name: "missing-session-token",
         expect: Expect::Line(
@@ -132,7 +132,7 @@ const PROBES: [Probe; 8] = [
         ),
     },
     // Assumption: a ±5 minute window with AWS's usual line
-    // (docs/assumptions.md, "clock skew").
+    // (docs/assumptions.md, A6).
     Probe {
         name: "skewed-clock",
         expect: Expect::Line(403, "InvalidSignatureException: Signature expired"),
