@@ -51,6 +51,7 @@ mod error;
 pub mod hint;
 pub mod identity;
 pub mod name;
+pub mod refusal;
 pub mod resolve;
 pub mod sign;
 mod text;
@@ -72,6 +73,7 @@ pub mod reqwest;
 pub mod lambda;
 
 pub use error::Error;
+pub use refusal::Refusal;
 pub use sign::{Signer, SignerBuilder, SigningRegion};
 
 /// The credential types and provider trait (`ProvideCredentials`) this crate
