@@ -162,3 +162,105 @@ fn window_rendering() {
     assert_eq!(window_text(Duration::from_secs(300)), "5 min");
     assert_eq!(window_text(Duration::from_secs(90)), "90 sec");
 }
+
+/// A Lattice verifier for the example key, and a signer for the same key,
+/// both at 2024-01-02T03:04:05Z.
+fn lattice_pair() -> (Verifier<StaticCredentials>, crate::sign::Signer) {
+    let at = UNIX_EPOCH + Duration::from_secs(1_704_164_645);
+    let verifier = Verifier::builder(
+        StaticCredentials::new().with(
+            "AKIDEXAMPLE",
+            KeyCredentials::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "p".to_owned()),
+        ),
+        Profile::lattice("us-west-2"),
+    )
+    .clock(FixedClock(at))
+    .build()
+    .unwrap();
+    let signer = crate::sign::Signer::builder()
+        .credentials(aws_credential_types::Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "test",
+        ))
+        .time_source(aws_smithy_async::time::StaticTimeSource::new(at))
+        .build()
+        .unwrap();
+    (verifier, signer)
+}
+
+#[test]
+fn lattice_profile_refuses_queries_that_are_not_utf8() {
+    let (verifier, signer) = lattice_pair();
+    let host = "orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+    for (query, ok) in [
+        ("k=%FF", false),
+        ("k=%FE", false),
+        ("%C0=v", false),
+        ("k=%C3%A9", true),
+        ("k=%7E&a=b+c", true),
+    ] {
+        let mut request = http::Request::get(format!("https://{host}/p?{query}"))
+            .body(())
+            .unwrap();
+        signer
+            .sign_with(
+                &mut request,
+                &aws_credential_types::Credentials::new(
+                    "AKIDEXAMPLE",
+                    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                    None,
+                    None,
+                    "test",
+                ),
+            )
+            .unwrap();
+        let result = verifier.verify(&request);
+        if ok {
+            assert!(result.is_ok(), "{query}: {result:?}");
+        } else {
+            assert_eq!(result.unwrap_err(), VerifyError::NonUtf8Query, "{query}");
+        }
+    }
+}
+
+#[test]
+fn sigv4a_signatures_verify_with_ours_and_with_p256() {
+    use p256::ecdsa::signature::Verifier as _;
+    let (verifier, _) = lattice_pair();
+    let at = UNIX_EPOCH + Duration::from_secs(1_704_164_645);
+    let creds = aws_credential_types::Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        None,
+        None,
+        "test",
+    );
+    let signer = crate::sign::Signer::builder()
+        .credentials(creds.clone())
+        .time_source(aws_smithy_async::time::StaticTimeSource::new(at))
+        .sigv4a("us-*")
+        .capture_canonical(true)
+        .build()
+        .unwrap();
+    let public =
+        sigv4a_public_key("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY").unwrap();
+    let host = "orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+    for i in 0..20 {
+        let mut request = http::Request::post(format!("https://{host}/orders/{i}?x={i}"))
+            .header("x-n", i.to_string())
+            .body(())
+            .unwrap();
+        let report = signer.sign_with(&mut request, &creds).unwrap();
+        assert_eq!(report.algorithm, Algorithm::V4a);
+        verifier.verify(&request).unwrap();
+        let auth = request.headers()["authorization"].to_str().unwrap();
+        let signature = hex::decode(auth.rsplit("Signature=").next().unwrap()).unwrap();
+        let signature = p256::ecdsa::DerSignature::try_from(signature.as_slice()).unwrap();
+        public
+            .verify(report.string_to_sign.unwrap().as_bytes(), &signature)
+            .unwrap();
+    }
+}
