@@ -51,7 +51,7 @@ impl HmacKey {
         }
         #[cfg(not(feature = "aws-lc"))]
         {
-            use hmac::KeyInit as _;
+            use hmac::KeyInit;
             // HMAC takes keys of any length: `new_from_slice` cannot fail.
             let key = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
                 .unwrap_or_else(|_| unreachable_hmac());
@@ -80,7 +80,7 @@ impl HmacKey {
 #[cfg(not(feature = "aws-lc"))]
 #[cold]
 fn unreachable_hmac() -> hmac::Hmac<sha2::Sha256> {
-    use hmac::KeyInit as _;
+    use hmac::KeyInit;
     // Unreachable: HMAC accepts every key length. Fall back to an empty key
     // rather than panic.
     <hmac::Hmac<sha2::Sha256> as KeyInit>::new(&Default::default())
@@ -158,20 +158,10 @@ impl V4aSigningKey {
     }
 
     /// The uncompressed SEC1 public key (`04 || X || Y`).
+    #[cfg(feature = "aws-lc")]
     pub(crate) fn public_key_sec1(&self) -> Vec<u8> {
-        #[cfg(feature = "aws-lc")]
-        {
-            use aws_lc_rs::signature::KeyPair as _;
-            self.key.public_key().as_ref().to_vec()
-        }
-        #[cfg(not(feature = "aws-lc"))]
-        {
-            self.key
-                .verifying_key()
-                .to_sec1_point(false)
-                .as_bytes()
-                .to_vec()
-        }
+        use aws_lc_rs::signature::KeyPair as _;
+        self.key.public_key().as_ref().to_vec()
     }
 
     /// The DER ECDSA signature of SHA-256(`message`), appended to `out` as

@@ -26,8 +26,8 @@ pub(super) enum HostKind<'a> {
 /// sign for its host, and reconciles a `Host` header with it (one that
 /// agrees is removed: hyper writes it back from the URI; one that disagrees
 /// is an error, since the connection goes to the URI host).
-pub(super) fn prepare_host<'a>(
-    inner: &'a Inner,
+pub(super) fn prepare_host(
+    inner: &Inner,
     uri: &mut Uri,
     headers: &mut HeaderMap,
 ) -> Result<Authority, Error> {

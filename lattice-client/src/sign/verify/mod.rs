@@ -252,8 +252,6 @@ impl<L> fmt::Debug for Verifier<L> {
     }
 }
 
-/// The parsed `authorization` header.
-
 /// The date and scope of a request, checked.
 struct Dated<'a> {
     amz_date: &'a str,
