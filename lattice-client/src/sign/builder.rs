@@ -199,7 +199,7 @@ impl SignerBuilder {
     }
 
     /// Keep the canonical request and the string to sign of every request in
-    /// its [`SigningReport`] (`canonical_request`, `string_to_sign`): the
+    /// its [`SigningReport`](super::SigningReport) (`canonical_request`, `string_to_sign`): the
     /// exact bytes that were hashed and signed, session token included.
     /// Off by default (it costs two allocations per request); redact before
     /// display with [`canonical::redact_for_log`](super::canonical::redact_for_log).

@@ -37,7 +37,7 @@
 //!   from the URI, so this single rule is right whichever version ALPN picks.
 //!   The signer never adds a `Host` header; a `Host` header that agrees with
 //!   the authority is removed (hyper puts it back from the URI on HTTP/1.1),
-//!   one that disagrees is an [`Error::HostHeaderMismatch`].
+//!   one that disagrees is an [`Error::HostHeaderMismatch`](crate::Error::HostHeaderMismatch).
 //! * Every other header, except those a proxy or HTTP/2 may drop or rewrite:
 //!   `authorization`, `user-agent`, `x-amzn-trace-id`, `transfer-encoding`,
 //!   `connection`, `keep-alive`, `proxy-connection`, `te`, `trailer`,

@@ -67,7 +67,7 @@ impl<P: fmt::Debug> fmt::Debug for KeyCredentials<P> {
 /// keeps no state per request. Back it with an in-memory table (as
 /// [`StaticCredentials`] does) or a cache refreshed elsewhere.
 pub trait CredentialsLookup: Send + Sync {
-    /// The principal value handed back in [`Verified::principal`]: an ARN
+    /// The principal value handed back in [`Verified::principal`](super::Verified::principal): an ARN
     /// string or any opaque value.
     type Principal: Clone + Send + Sync + 'static;
 

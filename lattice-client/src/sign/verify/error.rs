@@ -9,7 +9,7 @@ pub enum MalformedAuthorization {
     /// More than one `authorization` header.
     #[error("The request carries more than one Authorization header.")]
     Repeated,
-    /// Longer than [`MAX_AUTHORIZATION_LEN`].
+    /// Longer than [`MAX_AUTHORIZATION_LEN`](super::MAX_AUTHORIZATION_LEN).
     #[error("Authorization header exceeds 8192 bytes.")]
     TooLong,
     /// Not visible ASCII, or not `<algorithm> <parameters>`.
@@ -36,7 +36,7 @@ pub enum MalformedAuthorization {
         "Credential must have the form '<access key>/<YYYYMMDD>[/<region>]/<service>/aws4_request'."
     )]
     Credential,
-    /// More than [`MAX_SIGNED_HEADERS`] names.
+    /// More than [`MAX_SIGNED_HEADERS`](super::MAX_SIGNED_HEADERS) names.
     #[error("SignedHeaders names more than 100 headers.")]
     TooManySignedHeaders,
     /// Names not lower-case, not sorted, repeated or not header tokens.
@@ -220,7 +220,7 @@ pub enum VerifyError {
     /// A signed header's value is not UTF-8. Our wording.
     #[error("InvalidSignatureException: The value of the signed header '{0}' is not valid UTF-8.")]
     NonUtf8HeaderValue(String),
-    /// Caller or internal fault: [`PayloadPolicy::BodySha256`] without a body
+    /// Caller or internal fault: [`PayloadPolicy::BodySha256`](super::PayloadPolicy::BodySha256) without a body
     /// hash, or a SigV4A key that cannot be derived.
     #[error("InternalFailure: {0}")]
     Internal(&'static str),

@@ -35,7 +35,7 @@ pub enum PayloadPolicy {
     /// (unless it is `UNSIGNED-PAYLOAD`).
     FromHeader,
     /// The body hash the caller supplies with
-    /// [`RequestView::with_body_sha256`]; an `x-amz-content-sha256` header, if
+    /// [`RequestView::with_body_sha256`](super::RequestView::with_body_sha256); an `x-amz-content-sha256` header, if
     /// sent, must say the same.
     BodySha256,
 }
@@ -74,7 +74,7 @@ impl GenericProfile {
     }
 }
 
-/// The rules a [`Verifier`] applies.
+/// The rules a [`Verifier`](super::Verifier) applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Profile {
@@ -96,7 +96,7 @@ impl Profile {
     }
 }
 
-/// Why a [`VerifierBuilder`] refused its configuration (caller fault).
+/// Why a [`VerifierBuilder`](super::VerifierBuilder) refused its configuration (caller fault).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {

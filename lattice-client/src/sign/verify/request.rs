@@ -29,7 +29,7 @@ impl<'a> RequestView<'a> {
         }
     }
 
-    /// The lower-case hex SHA-256 of the body, for [`PayloadPolicy::BodySha256`].
+    /// The lower-case hex SHA-256 of the body, for [`PayloadPolicy::BodySha256`](super::PayloadPolicy::BodySha256).
     pub fn with_body_sha256(mut self, body_sha256: &'a str) -> Self {
         self.body_sha256 = Some(body_sha256);
         self
