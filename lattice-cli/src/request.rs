@@ -251,7 +251,7 @@ pub(crate) async fn sign(signer: &Signer, head: &Head) -> CliResult<Signed> {
         )),
         e => CliError::config(&e),
     })?;
-    let details = report::details(signing, &parts, head.region.as_deref())
+    let details = report::details(signing)
         .map_err(|e| CliError::usage(format!("cannot read the signing report: {e}")))?;
     Ok(Signed { parts, details })
 }

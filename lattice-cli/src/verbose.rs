@@ -43,6 +43,7 @@ pub(crate) fn region_source(source: RegionSource, sigv4a: bool) -> &'static str 
         RegionSource::Name => "the generated Lattice name",
         RegionSource::CustomDomain => "the custom-domain table",
         RegionSource::Default => "the default region of the AWS config (AWS_REGION or the profile)",
+        _ => "the signer",
     }
 }
 

@@ -30,7 +30,6 @@ use std::fmt;
 
 use http::{HeaderMap, Method, Uri};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use sha2::{Digest, Sha256};
 
 /// The payload hash a request carries when its body is not signed.
 pub use super::UNSIGNED_PAYLOAD;
@@ -38,13 +37,10 @@ pub use super::UNSIGNED_PAYLOAD;
 /// The credential scope terminator.
 pub const AWS4_REQUEST: &str = "aws4_request";
 
-/// Header names the canonicaliser hides in [`CanonicalRequest::redacted`] and `Debug`.
-const SENSITIVE_HEADERS: &[&str] = &[
-    "authorization",
-    "x-amz-security-token",
-    "cookie",
-    "proxy-authorization",
-];
+/// The only header values [`CanonicalRequest::redacted`], `Debug` and
+/// [`redact_for_log`] print; every other value is replaced by its length
+/// (`authorization` shows its scope and `SignedHeaders` only).
+const LOGGED_HEADERS: &[&str] = &["host", "x-amz-date", "x-amz-content-sha256"];
 
 /// Everything except the RFC 3986 unreserved characters `A-Z a-z 0-9 - . _ ~`.
 const UNRESERVED_ONLY: &AsciiSet = &NON_ALPHANUMERIC
@@ -230,14 +226,13 @@ impl CanonicalRequest {
 
     /// Lower-case hex SHA-256 of the canonical request text, as used in the string to sign.
     pub fn hash(&self) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(self.to_string().as_bytes());
-        hex::encode(hasher.finalize())
+        hex::encode(super::crypto::sha256(self.to_string().as_bytes()))
     }
 
-    /// A `Display` of the canonical request with the values of sensitive headers
-    /// (`x-amz-security-token`, `authorization`, `cookie`) replaced by their length.
-    /// Use this, never the plain `Display`, in logs.
+    /// A `Display` of the canonical request that prints only the values of
+    /// `host`, `x-amz-date` and `x-amz-content-sha256`; every other header
+    /// value (the session token included) is replaced by its length. Use
+    /// this, never the plain `Display`, in logs.
     pub fn redacted(&self) -> RedactedCanonicalRequest<'_> {
         RedactedCanonicalRequest(self)
     }
@@ -247,8 +242,9 @@ impl CanonicalRequest {
         writeln!(f, "{}", self.uri)?;
         writeln!(f, "{}", self.query)?;
         for (name, value) in &self.headers {
-            if redact && SENSITIVE_HEADERS.contains(&name.as_str()) {
-                writeln!(f, "{name}:** redacted (length={}) **", value.len())?;
+            if redact {
+                write_logged_header(f, name, value)?;
+                writeln!(f)?;
             } else {
                 writeln!(f, "{name}:{value}")?;
             }
@@ -400,6 +396,60 @@ impl fmt::Display for StringToSign {
             self.algorithm, self.amz_date, self.scope, self.canonical_request_hash
         )
     }
+}
+
+/// One canonical header line in its logged form: the value of `host`,
+/// `x-amz-date` and `x-amz-content-sha256`; the scope and `SignedHeaders`
+/// of `authorization`; the length of anything else.
+fn write_logged_header(f: &mut impl fmt::Write, name: &str, value: &str) -> fmt::Result {
+    if LOGGED_HEADERS.contains(&name) {
+        return write!(f, "{name}:{value}");
+    }
+    if name == "authorization" {
+        let scope = value
+            .split("Credential=")
+            .nth(1)
+            .and_then(|c| c.split(',').next())
+            .and_then(|c| c.split_once('/'))
+            .map_or("?", |(_, scope)| scope.trim());
+        let signed = value
+            .split("SignedHeaders=")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .map_or("?", str::trim);
+        return write!(f, "{name}:** scope={scope} SignedHeaders={signed} **");
+    }
+    write!(f, "{name}:** redacted (length={}) **", value.len())
+}
+
+/// The logged form of a canonical request text (as captured in
+/// [`SigningReport::canonical_request`](super::SigningReport::canonical_request)):
+/// method, URI, query, signed header names and payload hash as they are,
+/// and of the header values only those of `host`, `x-amz-date` and
+/// `x-amz-content-sha256`; `authorization` shows its scope and
+/// `SignedHeaders`, every other value (the session token included) only its
+/// length.
+pub fn redact_for_log(canonical_request: &str) -> String {
+    let mut out = String::with_capacity(canonical_request.len());
+    let mut in_headers = false;
+    for (i, line) in canonical_request.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i == 3 {
+            in_headers = true;
+        }
+        if in_headers && line.is_empty() {
+            in_headers = false;
+        }
+        match line.split_once(':') {
+            Some((name, value)) if in_headers => {
+                let _ = write_logged_header(&mut out, name, value);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// The canonical URI for a request path (as it appears in the request, i.e.
@@ -557,102 +607,4 @@ pub(crate) fn is_header_token(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn double_mode_normalises_and_encodes_twice() {
-        assert_eq!(canonical_uri("", EncodingMode::Double), "/");
-        assert_eq!(canonical_uri("/", EncodingMode::Double), "/");
-        assert_eq!(canonical_uri("//", EncodingMode::Double), "/");
-        assert_eq!(
-            canonical_uri("//example//", EncodingMode::Double),
-            "/example/"
-        );
-        assert_eq!(canonical_uri("/example/..", EncodingMode::Double), "/");
-        assert_eq!(
-            canonical_uri("/a/b/../c/./d", EncodingMode::Double),
-            "/a/c/d"
-        );
-        assert_eq!(canonical_uri("/./", EncodingMode::Double), "/");
-        assert_eq!(canonical_uri("/a%20b", EncodingMode::Double), "/a%2520b");
-        assert_eq!(canonical_uri("/x:y@z", EncodingMode::Double), "/x%3Ay%40z");
-    }
-
-    #[test]
-    fn single_mode_keeps_the_path() {
-        assert_eq!(
-            canonical_uri("//a/../b%20", EncodingMode::Single),
-            "//a/../b%20"
-        );
-        assert_eq!(canonical_uri("", EncodingMode::Single), "/");
-    }
-
-    #[test]
-    fn query_is_decoded_reencoded_and_sorted() {
-        assert_eq!(canonical_query(None), "");
-        assert_eq!(canonical_query(Some("")), "");
-        assert_eq!(canonical_query(Some("b=2&a=1&a=0&c")), "a=0&a=1&b=2&c=");
-        assert_eq!(canonical_query(Some("k=a+b&k2=%7e%2F")), "k=a%20b&k2=~%2F");
-        assert_eq!(canonical_query(Some("&&x=%zz")), "x=%25zz");
-    }
-
-    #[test]
-    fn header_values_are_trimmed_and_collapsed() {
-        assert_eq!(canonical_header_value("  a   b  c "), "a b c");
-        assert_eq!(canonical_header_value("\"a   b   c\""), "\"a b c\"");
-        assert_eq!(canonical_header_value(""), "");
-    }
-
-    #[test]
-    fn canonical_request_display_and_redaction() {
-        let mut headers = HeaderMap::new();
-        headers.append("x-amz-date", "20150830T123600Z".parse().unwrap());
-        headers.append("my-header", " v1 ".parse().unwrap());
-        headers.append("my-header", "v2".parse().unwrap());
-        headers.append("x-amz-security-token", "SECRETTOKEN".parse().unwrap());
-        let uri: Uri = "https://example.amazonaws.com/p?b=1&a=2".parse().unwrap();
-        let creq = CanonicalRequest::new(
-            &Method::GET,
-            &uri,
-            &headers,
-            &["x-amz-security-token", "host", "x-amz-date", "my-header"],
-            UNSIGNED_PAYLOAD,
-            "example.amazonaws.com",
-            EncodingMode::Double,
-        )
-        .unwrap();
-        assert_eq!(
-            creq.to_string(),
-            "GET\n/p\na=2&b=1\nhost:example.amazonaws.com\nmy-header:v1,v2\nx-amz-date:20150830T123600Z\nx-amz-security-token:SECRETTOKEN\n\nhost;my-header;x-amz-date;x-amz-security-token\nUNSIGNED-PAYLOAD"
-        );
-        assert!(!creq.redacted().to_string().contains("SECRETTOKEN"));
-        assert!(!format!("{creq:?}").contains("SECRETTOKEN"));
-        let missing = CanonicalRequest::new(
-            &Method::GET,
-            &uri,
-            &headers,
-            &["nope"],
-            "",
-            "h",
-            EncodingMode::Double,
-        );
-        assert_eq!(
-            missing,
-            Err(CanonicalError::MissingSignedHeader("nope".into()))
-        );
-    }
-
-    #[test]
-    fn scope_and_string_to_sign() {
-        let v4 = CredentialScope::v4("20150830", "us-east-1", "service");
-        assert_eq!(v4.to_string(), "20150830/us-east-1/service/aws4_request");
-        let v4a = CredentialScope::v4a("20150830", "service");
-        assert_eq!(v4a.to_string(), "20150830/service/aws4_request");
-        let sts = StringToSign::from_hash(Algorithm::V4a, "20150830T123600Z", v4a, "abc");
-        assert_eq!(
-            sts.to_string(),
-            "AWS4-ECDSA-P256-SHA256\n20150830T123600Z\n20150830/service/aws4_request\nabc"
-        );
-    }
-}
+mod tests;
