@@ -686,6 +686,78 @@ mod tests {
     }
 
     #[test]
+    fn dates_at_the_calendar_edges() {
+        // Leap years: every 4th year, not every 100th, every 400th.
+        assert_eq!(parse_date("2000-02-29"), Some(951_782_400_000));
+        assert_eq!(
+            parse_date("2024-02-29T23:59:59.999Z"),
+            Some(1_709_251_199_999)
+        );
+        for bad in ["1900-02-29", "2100-02-29", "2023-02-29", "2024-02-30"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date("1900-03-01"), Some(-2_203_891_200_000));
+        // The ends of the four-digit years (year 0 is a leap year).
+        assert_eq!(parse_date("0000-01-01"), Some(-62_167_219_200_000));
+        assert_eq!(parse_date("0001-01-01"), Some(-62_135_596_800_000));
+        assert_eq!(
+            parse_date("9999-12-31T23:59:59.999Z"),
+            Some(253_402_300_799_999)
+        );
+        assert_eq!(parse_date("253402300799"), Some(253_402_300_799_000));
+        // Offsets may move the instant across a day, a leap day or a year.
+        let leap_evening = parse_date("2024-02-29T23:30:00Z");
+        assert_eq!(leap_evening, Some(1_709_249_400_000));
+        assert_eq!(parse_date("2024-03-01T00:30:00+01:00"), leap_evening);
+        assert_eq!(parse_date("2024-02-29T20:00:00-0330"), leap_evening);
+        assert_eq!(
+            parse_date("2023-12-31T23:00:00-01:00"),
+            parse_date("2024-01-01")
+        );
+        assert_eq!(
+            parse_date("9999-12-31T23:59-23:59"),
+            Some(253_402_387_080_000)
+        );
+        assert_eq!(
+            parse_date("0000-01-01T00:00+23:59"),
+            Some(-62_167_305_540_000)
+        );
+        let noon = parse_date("2024-05-01T12:00:00Z");
+        for same in [
+            "2024-05-01T12:00:00+00:00",
+            "2024-05-01T12:00:00-00:00",
+            "2024-05-01T12:00:00+0000",
+            "2024-05-01t12:00:00z",
+            "2024-05-01T12:00:00.000Z",
+        ] {
+            assert_eq!(parse_date(same), noon, "{same}");
+        }
+        // Before the epoch, fractions still count forward from the second.
+        assert_eq!(parse_date("1969-12-31T23:59:59.5Z"), Some(-500));
+        // Epoch seconds: signed, whole, and within range once in milliseconds.
+        assert_eq!(parse_date("0"), Some(0));
+        assert_eq!(parse_date("-86400"), parse_date("1969-12-31"));
+        assert_eq!(parse_date("-1"), Some(-1000));
+        for bad in [
+            "9223372036854775807",
+            "-",
+            "+1714564800",
+            "1714564800.5",
+            "2024-05-01T12:00:60Z",
+            "2024-05-01T12:00:00+24:00",
+            "2024-05-01T12:00:00+12:60",
+            "2024-05-01T12:00:00+",
+            "2024-05-01T12:00:00Z+01:00",
+            "2024-05-01T12:00:00Zjunk",
+            "2024-05-01T",
+            "-2024-05-01",
+            "10000-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn cidr_blocks_v4_and_v6() {
         let c = |s| Cidr::parse(s);
         let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::V4(0.into()));
