@@ -459,7 +459,7 @@ proptest! {
         let _ = AuthPolicy::from_json(&text);
         let _ = condition::parse_date(&text);
         let _ = condition::parse_number(&text);
-        let _ = condition::Cidr::parse(&text);
+        let _ = condition::parse_network(&text);
         let _ = principal::parse(&text);
         let _ = wildcard::Pattern::new(&text, true).matches(&text);
         let _ = wildcard::Pattern::new("*?*", false).matches(&text);
