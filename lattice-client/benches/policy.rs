@@ -1,14 +1,14 @@
 //! Decisions per second for a realistic three-layer Lattice case, against a
 //! one-layer `Principal: "*"` baseline measured in the same run.
 //!
-//! `cargo bench --bench evaluate`
+//! `cargo bench -p lattice-client --bench policy --features policy`
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use lattice_client::policy::{
-    AuthConfig, AuthPolicy, AuthType, Context, IdentityPolicy, Principal, Request, keys,
+    AccessRequest, AuthConfig, AuthPolicy, AuthType, Caller, IdentityPolicy, RequestContext, keys,
 };
 
 const SVC: &str = "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0";
@@ -20,7 +20,7 @@ fn parse_auth(json: &str) -> AuthPolicy {
     }
 }
 
-fn three_layers() -> (AuthConfig, Request) {
+fn three_layers() -> (AuthConfig, AccessRequest) {
     let network = parse_auth(
         r#"{"Version":"2012-10-17","Statement":[
         {"Sid":"OrgOnly","Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
@@ -60,7 +60,7 @@ fn three_layers() -> (AuthConfig, Request) {
         .network(AuthType::aws_iam(network))
         .service(AuthType::aws_iam(service))
         .identity_policy(identity);
-    let context = Context::new()
+    let context = RequestContext::new()
         .with(keys::REQUEST_METHOD, "GET")
         .with(keys::REQUEST_PATH, "/orders/42")
         .with(keys::PORT, "443")
@@ -77,8 +77,8 @@ fn three_layers() -> (AuthConfig, Request) {
         .with(keys::PRINCIPAL_ORG_ID, "o-123456example")
         .with(keys::SOURCE_IP, "10.0.12.34")
         .with(keys::SECURE_TRANSPORT, "true");
-    let request = Request::invoke(
-        Principal::arn("arn:aws:sts::111122223333:assumed-role/orders-client/i-0abc"),
+    let request = AccessRequest::invoke(
+        Caller::arn("arn:aws:sts::111122223333:assumed-role/orders-client/i-0abc"),
         SVC,
         "/orders/42",
     )
@@ -90,12 +90,12 @@ fn three_layers() -> (AuthConfig, Request) {
     (config, request)
 }
 
-fn baseline() -> (AuthConfig, Request) {
+fn baseline() -> (AuthConfig, AccessRequest) {
     let open = parse_auth(
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}]}"#,
     );
     let config = AuthConfig::new().service(AuthType::aws_iam(open));
-    let request = Request::invoke(Principal::Anonymous, SVC, "/orders/42");
+    let request = AccessRequest::invoke(Caller::Anonymous, SVC, "/orders/42");
     assert!(config.evaluate(&request).is_allowed());
     (config, request)
 }
@@ -131,7 +131,7 @@ fn thread_cpu_seconds() -> Option<f64> {
 }
 
 /// Decisions per wall-clock second and, when available, per CPU second.
-fn decisions_per_second(config: &AuthConfig, request: &Request) -> (f64, Option<f64>) {
+fn decisions_per_second(config: &AuthConfig, request: &AccessRequest) -> (f64, Option<f64>) {
     let mut n: u64 = 0;
     let cpu_start = thread_cpu_seconds();
     let start = Instant::now();

@@ -81,3 +81,7 @@ pub use sign::{Signer, SignerBuilder, SigningRegion};
 pub use aws_credential_types;
 /// Re-exported so users need no direct dependency for static credentials.
 pub use aws_credential_types::Credentials;
+/// The address-range type of [`resolve::Resolver::with_lattice_ranges`] and
+/// [`resolve::default_lattice_ranges`] (`ipnet::IpNet`), re-exported so users
+/// need no direct dependency.
+pub use ipnet;

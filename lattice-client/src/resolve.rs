@@ -44,8 +44,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::name::LatticeName;
 
@@ -65,7 +67,7 @@ struct Inner {
     wildcard: HashMap<String, Vec<IpAddr>>,
     system_fallback: bool,
     diagnostics: Diagnostics,
-    ranges: Vec<Cidr>,
+    ranges: Vec<IpNet>,
     check_loopback_overrides: bool,
     warned: Arc<Mutex<HashSet<String>>>,
 }
@@ -84,78 +86,15 @@ pub enum Diagnostics {
     Off,
 }
 
-/// An address range such as `169.254.171.0/24`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    addr: IpAddr,
-    prefix: u8,
-}
-
-impl Cidr {
-    /// A range; `prefix` is clamped to the address family's width.
-    pub fn new(addr: IpAddr, prefix: u8) -> Self {
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        Self {
-            addr,
-            prefix: prefix.min(max),
-        }
-    }
-
-    /// Whether `ip` is inside the range.
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
-impl std::str::FromStr for Cidr {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        let bad = || {
-            Error::Config(format!(
-                "`{s}` is not an address range such as `169.254.171.0/24`"
-            ))
-        };
-        let (addr, prefix) = s.split_once('/').ok_or_else(bad)?;
-        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
-        let prefix: u8 = prefix.parse().map_err(|_| bad())?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        if prefix > max {
-            return Err(bad());
-        }
-        Ok(Self::new(addr, prefix))
-    }
-}
-
-impl std::fmt::Display for Cidr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
-    }
-}
-
 /// Lattice's client address ranges as documented: `169.254.171.0/24` and
 /// `fd00:ec2:80::/64`.
-pub fn default_lattice_ranges() -> Vec<Cidr> {
+pub fn default_lattice_ranges() -> Vec<IpNet> {
     vec![
-        Cidr::new(IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 171, 0)), 24),
-        Cidr::new(
-            IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0xec2, 0x80, 0, 0, 0, 0, 0)),
+        IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(169, 254, 171, 0), 24)),
+        IpNet::V6(Ipv6Net::new_assert(
+            Ipv6Addr::new(0xfd00, 0xec2, 0x80, 0, 0, 0, 0, 0),
             64,
-        ),
+        )),
     ]
 }
 
@@ -245,8 +184,22 @@ impl Resolver {
     }
 
     /// Replaces Lattice's client address ranges (for example with the
-    /// entries of the managed prefix lists of your region).
-    pub fn with_lattice_ranges(mut self, ranges: impl IntoIterator<Item = Cidr>) -> Self {
+    /// entries of the managed prefix lists of your region). The ranges are
+    /// [`ipnet::IpNet`]s, re-exported as `lattice_client::ipnet`:
+    ///
+    /// ```
+    /// use lattice_client::ipnet::IpNet;
+    /// use lattice_client::resolve::Resolver;
+    ///
+    /// let ranges: Vec<IpNet> = ["169.254.171.0/24", "fd00:ec2:80::/64"]
+    ///     .iter()
+    ///     .map(|r| r.parse())
+    ///     .collect::<Result<_, _>>()?;
+    /// let resolver = Resolver::new().with_lattice_ranges(ranges);
+    /// # let _ = resolver;
+    /// # Ok::<(), lattice_client::ipnet::AddrParseError>(())
+    /// ```
+    pub fn with_lattice_ranges(mut self, ranges: impl IntoIterator<Item = IpNet>) -> Self {
         Arc::make_mut(&mut self.inner).ranges = ranges.into_iter().collect();
         self
     }
@@ -272,7 +225,7 @@ impl Resolver {
             .iter()
             .copied()
             .filter(|ip| !(from_override && ip.is_loopback() && !inner.check_loopback_overrides))
-            .filter(|ip| !inner.ranges.iter().any(|r| r.contains(*ip)))
+            .filter(|ip| !inner.ranges.iter().any(|r| r.contains(ip)))
             .collect();
         if outside.is_empty() {
             return Ok(());
@@ -457,20 +410,28 @@ mod tests {
         }
         // Ranges are configurable.
         let custom =
-            deny(outside).with_lattice_ranges(["10.0.0.0/8".parse::<Cidr>().expect("cidr")]);
+            deny(outside).with_lattice_ranges(["10.0.0.0/8".parse::<IpNet>().expect("cidr")]);
         assert!(custom.resolve(NAME).await.is_ok());
     }
 
     #[test]
-    fn cidrs() {
-        let c: Cidr = "169.254.171.0/24".parse().expect("cidr");
-        assert!(c.contains(IpAddr::V4(Ipv4Addr::new(169, 254, 171, 255))));
-        assert!(!c.contains(IpAddr::V4(Ipv4Addr::new(169, 254, 172, 0))));
-        assert!("1.2.3.4/33".parse::<Cidr>().is_err());
-        assert!("nonsense".parse::<Cidr>().is_err());
-        let all: Cidr = "0.0.0.0/0".parse().expect("cidr");
-        assert!(all.contains(IpAddr::V4(Ipv4Addr::new(8, 8, 8, 8))));
-        assert_eq!(c.to_string(), "169.254.171.0/24");
+    fn default_ranges_are_lattices_client_ranges() {
+        let ranges = default_lattice_ranges();
+        let text: Vec<String> = ranges.iter().map(ToString::to_string).collect();
+        assert_eq!(text, ["169.254.171.0/24", "fd00:ec2:80::/64"]);
+        let inside = |ip: &str| {
+            let ip: IpAddr = ip.parse().expect("ip");
+            ranges.iter().any(|r| r.contains(&ip))
+        };
+        assert!(inside("169.254.171.0"));
+        assert!(inside("169.254.171.255"));
+        assert!(!inside("169.254.172.0"));
+        assert!(!inside("169.254.170.255"));
+        assert!(inside("fd00:ec2:80::a9fe:ab41"));
+        assert!(inside("fd00:ec2:80:0:ffff:ffff:ffff:ffff"));
+        assert!(!inside("fd00:ec2:81::1"));
+        // Families do not mix: a mapped address is not in the IPv4 range.
+        assert!(!inside("::ffff:169.254.171.1"));
     }
 
     #[test]

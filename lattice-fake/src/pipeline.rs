@@ -26,9 +26,7 @@ use super::model::{
 };
 use super::routing::{RouteOutcome, RouteRequest, XorShift64};
 use lattice_client::identity::{CallerIdentity, strip_identity_headers};
-use lattice_client::policy::{
-    Context as PolicyContext, Principal as PolicyPrincipal, Request as PolicyRequest, keys,
-};
+use lattice_client::policy::{AccessRequest, Caller, RequestContext, keys};
 use lattice_client::sign::verify::{StaticCredentials, Verifier};
 
 static EMPTY_KEYS: super::compile::NeededKeys = super::compile::NeededKeys::EMPTY;
@@ -369,8 +367,8 @@ where
         && (config.network_auth().is_aws_iam() || config.service_auth().is_aws_iam())
     {
         let policy_principal = match caller {
-            Some(p) => PolicyPrincipal::arn(p.spec.arn.clone()),
-            None => PolicyPrincipal::Anonymous,
+            Some(p) => Caller::arn(p.spec.arn.clone()),
+            None => Caller::Anonymous,
         };
         let context = policy_context(
             &parts,
@@ -383,7 +381,7 @@ where
                 .get(&(service_index, network_index))
                 .unwrap_or(&EMPTY_KEYS),
         );
-        let request = PolicyRequest::invoke(policy_principal, &service.arn, parts.uri.path())
+        let request = AccessRequest::invoke(policy_principal, &service.arn, parts.uri.path())
             .with_context(context);
         let decision = config.evaluate(&request);
         if !decision.is_allowed() {
@@ -857,8 +855,8 @@ fn policy_context(
     network_arn: Option<&str>,
     now: SystemTime,
     needed: &super::compile::NeededKeys,
-) -> PolicyContext {
-    let mut ctx = PolicyContext::new();
+) -> RequestContext {
+    let mut ctx = RequestContext::new();
     let want = |key: &str| needed.wants(key);
     if want(keys::PORT) {
         ctx.insert(keys::PORT, conn.port.to_string());

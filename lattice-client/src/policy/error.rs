@@ -11,21 +11,15 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
-    /// The text is not JSON at all.
-    #[error("policy is not valid JSON: {0}")]
+    /// The text is not JSON at all. The source says where (line and column).
+    #[error("policy is not valid JSON")]
     Json(#[source] serde_json::Error),
     /// The top-level object is wrong (see [`DocumentError`]).
-    #[error("policy document: {0}")]
-    Document(#[source] DocumentError),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
     /// One statement is wrong (see [`StatementError`]).
     #[error(transparent)]
     Statement(#[from] StatementError),
-}
-
-impl From<DocumentError> for PolicyError {
-    fn from(e: DocumentError) -> Self {
-        PolicyError::Document(e)
-    }
 }
 
 impl PolicyError {
@@ -253,6 +247,38 @@ impl fmt::Display for ValueKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::error::Error as _;
+
+    /// The message of every layer of `e`, outermost first.
+    fn chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+        std::iter::successors(Some(e), |e| (*e).source())
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn policy_errors_print_each_cause_once() {
+        let json = serde_json::from_str::<serde_json::Value>("{\"Version\":")
+            .map_err(PolicyError::Json)
+            .expect_err("truncated JSON");
+        let layers = chain(&json);
+        assert_eq!(layers.len(), 2, "{layers:?}");
+        assert_eq!(layers[0], "policy is not valid JSON");
+        assert!(layers[1].contains("line 1"), "{layers:?}");
+        let document = PolicyError::from(DocumentError::MissingStatement);
+        assert_eq!(chain(&document), ["`Statement` is missing"]);
+        assert!(document.source().is_none());
+        let statement = PolicyError::from(StatementError {
+            index: 0,
+            sid: None,
+            field: Field::Effect,
+            problem: Problem::Empty,
+        });
+        assert_eq!(
+            chain(&statement),
+            ["statement 0, Effect: must not be empty"]
+        );
+    }
 
     #[test]
     fn statement_error_names_position_sid_and_field() {

@@ -5,21 +5,21 @@ use std::sync::Arc;
 
 use super::condition::{Derived, Key, RequestValues};
 use super::parse::{AuthPolicy, Document, Effect, IdentityPolicy, Statement};
-use super::principal::Caller;
-use super::request::Request;
+use super::principal::ParsedCaller;
+use super::request::AccessRequest;
 
 /// What evaluation reads: the request and its caller, parsed once.
 #[derive(Debug)]
 pub(crate) struct Env<'a> {
-    pub(crate) request: &'a Request,
-    pub(crate) caller: Caller<'a>,
+    pub(crate) request: &'a AccessRequest,
+    pub(crate) caller: ParsedCaller<'a>,
 }
 
 impl<'a> Env<'a> {
-    fn new(request: &'a Request) -> Self {
+    fn new(request: &'a AccessRequest) -> Self {
         Env {
             request,
-            caller: Caller::new(request.principal().as_arn()),
+            caller: ParsedCaller::new(request.caller().as_arn()),
         }
     }
 
@@ -124,7 +124,7 @@ impl AuthConfig {
     }
 
     /// Decides `request`; see [`evaluate`].
-    pub fn evaluate(&self, request: &Request) -> Decision {
+    pub fn evaluate(&self, request: &AccessRequest) -> Decision {
         evaluate(self, request)
     }
 }
@@ -257,14 +257,14 @@ impl Decision {
         }
     }
 
-    fn explicit(layer: Layer, statement: StatementRef, request: &Request) -> Self {
+    fn explicit(layer: Layer, statement: StatementRef, request: &AccessRequest) -> Self {
         Decision {
             effect: DecisionEffect::Deny,
             layer: Some(layer),
             statement: Some(statement),
             message: Some(format!(
                 "AccessDeniedException: User: {} is not authorized to perform: {} on resource: {} with an explicit deny in a {}-based policy",
-                request.principal().user_text(),
+                request.caller().user_text(),
                 request.action(),
                 request.resource(),
                 layer.policy_word(),
@@ -272,14 +272,14 @@ impl Decision {
         }
     }
 
-    fn implicit(layer: Layer, request: &Request) -> Self {
+    fn implicit(layer: Layer, request: &AccessRequest) -> Self {
         Decision {
             effect: DecisionEffect::ImplicitDeny,
             layer: Some(layer),
             statement: None,
             message: Some(format!(
                 "AccessDeniedException: User: {} is not authorized to perform: {action} on resource: {} because no {}-based policy allows the {action} action",
-                request.principal().user_text(),
+                request.caller().user_text(),
                 request.resource(),
                 layer.policy_word(),
                 action = request.action(),
@@ -335,7 +335,7 @@ fn resource_layer(auth: &AuthType, env: &Env<'_>) -> Outcome {
 }
 
 fn identity_layer(policies: &[IdentityPolicy], env: &Env<'_>) -> Outcome {
-    if env.request.principal().is_anonymous() {
+    if env.request.caller().is_anonymous() {
         return Outcome::NotApplicable;
     }
     let mut allowed = false;
@@ -367,7 +367,7 @@ fn identity_layer(policies: &[IdentityPolicy], env: &Env<'_>) -> Outcome {
 /// (assumed, to match the observed messages; see `docs/assumptions.md`, A40).
 /// Within a layer the first matching `Deny` statement in document order
 /// (identity: policy order, then statement order) is reported.
-pub fn evaluate(config: &AuthConfig, request: &Request) -> Decision {
+pub fn evaluate(config: &AuthConfig, request: &AccessRequest) -> Decision {
     if !config.network.is_aws_iam() && !config.service.is_aws_iam() {
         return Decision::allow();
     }

@@ -3,8 +3,8 @@
 //!
 //! ```
 //! use lattice_client::policy::{
-//!     AuthConfig, AuthPolicy, AuthType, Context, DecisionEffect, IdentityPolicy, Layer,
-//!     Principal, Request, keys,
+//!     AccessRequest, AuthConfig, AuthPolicy, AuthType, Caller, DecisionEffect, IdentityPolicy,
+//!     Layer, RequestContext, keys,
 //! };
 //!
 //! let network = AuthPolicy::from_json(r#"{"Version":"2012-10-17","Statement":[{
@@ -24,14 +24,14 @@
 //!     .identity_policy(identity);
 //!
 //! let service_arn = "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0";
-//! let caller = Principal::arn("arn:aws:sts::111122223333:assumed-role/orders-client/i-0abc");
-//! let context = Context::new()
+//! let caller = Caller::arn("arn:aws:sts::111122223333:assumed-role/orders-client/i-0abc");
+//! let context = RequestContext::new()
 //!     .with(keys::PRINCIPAL_ORG_ID, "o-example")
 //!     .with(keys::REQUEST_METHOD, "GET");
-//! let get = Request::invoke(caller.clone(), service_arn, "/orders/42").with_context(context.clone());
+//! let get = AccessRequest::invoke(caller.clone(), service_arn, "/orders/42").with_context(context.clone());
 //! assert!(config.evaluate(&get).is_allowed());
 //!
-//! let post = Request::invoke(caller, service_arn, "/orders/42")
+//! let post = AccessRequest::invoke(caller, service_arn, "/orders/42")
 //!     .with_context(context.with(keys::REQUEST_METHOD, "POST"));
 //! let decision = config.evaluate(&post);
 //! assert_eq!(decision.effect, DecisionEffect::ImplicitDeny);
@@ -60,12 +60,19 @@
 //! Policy variables (`${aws:username}`) are not expanded: they compare as
 //! literal text. `BinaryEquals` is rejected as unsupported.
 //!
+//! # Requests
+//!
+//! An [`AccessRequest`] is one authorization question: a [`Caller`] (a
+//! principal ARN, or anonymous), an action, a resource and a
+//! [`RequestContext`] of condition keys. [`AccessRequest::invoke`] builds the
+//! HTTP/gRPC form and [`AccessRequest::connect`] the TLS-passthrough form.
+//!
 //! # Matching
 //!
 //! - **Action**: case-insensitive, `*` and `?` wildcards.
 //!   ([`INVOKE`] for HTTP/gRPC, [`CONNECT`] for TLS passthrough.)
 //! - **Resource**: the service ARN immediately followed by the request path
-//!   (`…:service/svc-0123456789abcdef0/orders/42`, see [`Request::invoke`]);
+//!   (`…:service/svc-0123456789abcdef0/orders/42`, see [`AccessRequest::invoke`]);
 //!   case-sensitive, `*` (which may cross `:` and `/`) and `?`.
 //! - **Principal**: `"*"` and `{"AWS": "*"}` match everyone, anonymous
 //!   callers included. A 12-digit account id or `arn:…:iam::ACCOUNT:root`
@@ -82,11 +89,11 @@
 //! reads that as being about *values*, and follows IAM for *names*:
 //!
 //! - key **names** match case-insensitively (`aws:SourceIp` = `AWS:SOURCEIP`);
-//!   both sides are lower-cased once (policy at parse time, [`Context`] on
+//!   both sides are lower-cased once (policy at parse time, [`RequestContext`] on
 //!   insert). That includes the suffix of `vpc-lattice-svcs:RequestHeader/<name>`
 //!   (header names are case-insensitive in HTTP, so the `<name>` is compared
 //!   lower-cased), of `RequestQueryString/<key>` (so `?Tag=a&tag=b` are two
-//!   values of one key: the [`Context`] builder merges them) and of
+//!   values of one key: the [`RequestContext`] builder merges them) and of
 //!   `aws:PrincipalTag/<key>`;
 //! - **values** compare per operator: `StringEquals`/`StringLike` are
 //!   case-sensitive, `…IgnoreCase` are not, `Bool` accepts any case of
@@ -147,4 +154,4 @@ mod tests;
 pub use error::{DocumentError, Field, PolicyError, Problem, StatementError, ValueKind};
 pub use eval::{AuthConfig, AuthType, Decision, DecisionEffect, Layer, StatementRef, evaluate};
 pub use parse::{AuthPolicy, Effect, IdentityPolicy, Statement, Version};
-pub use request::{CONNECT, Context, INVOKE, Principal, Request, keys};
+pub use request::{AccessRequest, CONNECT, Caller, INVOKE, RequestContext, keys};

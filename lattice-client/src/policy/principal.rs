@@ -112,7 +112,7 @@ pub(crate) fn parse(arn: &str) -> Option<PrincipalArn<'_>> {
 
 /// The caller of a request, as far as the policy engine cares.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Caller<'a> {
+pub(crate) enum ParsedCaller<'a> {
     /// An unsigned request.
     Anonymous,
     /// A signed request from a principal we understand.
@@ -122,21 +122,21 @@ pub(crate) enum Caller<'a> {
     Unknown,
 }
 
-impl<'a> Caller<'a> {
+impl<'a> ParsedCaller<'a> {
     /// Classifies the caller ARN (`None` = anonymous).
     pub(crate) fn new(arn: Option<&'a str>) -> Self {
         match arn {
-            None => Caller::Anonymous,
-            Some(arn) => parse(arn).map_or(Caller::Unknown, Caller::Known),
+            None => ParsedCaller::Anonymous,
+            Some(arn) => parse(arn).map_or(ParsedCaller::Unknown, ParsedCaller::Known),
         }
     }
 
     /// `aws:PrincipalType`.
     pub(crate) fn principal_type(&self) -> Option<&'static str> {
         Some(match self {
-            Caller::Anonymous => "Anonymous",
-            Caller::Unknown => return None,
-            Caller::Known(p) => match p.kind {
+            ParsedCaller::Anonymous => "Anonymous",
+            ParsedCaller::Unknown => return None,
+            ParsedCaller::Known(p) => match p.kind {
                 PrincipalKind::Root => "Account",
                 PrincipalKind::User => "User",
                 // A role ARN is not a real caller; treat it as its session.
@@ -149,7 +149,7 @@ impl<'a> Caller<'a> {
     /// `aws:PrincipalAccount`.
     pub(crate) fn principal_account(&self) -> Option<&'a str> {
         match self {
-            Caller::Known(p) => Some(p.account),
+            ParsedCaller::Known(p) => Some(p.account),
             _ => None,
         }
     }
@@ -161,7 +161,7 @@ impl<'a> Caller<'a> {
     /// context when the path matters.
     pub(crate) fn principal_arn(&self) -> Option<Cow<'a, str>> {
         match self {
-            Caller::Known(PrincipalArn {
+            ParsedCaller::Known(PrincipalArn {
                 partition,
                 account,
                 kind: PrincipalKind::AssumedRole { role },
@@ -169,7 +169,7 @@ impl<'a> Caller<'a> {
             }) => Some(Cow::Owned(format!(
                 "arn:{partition}:iam::{account}:role/{role}"
             ))),
-            Caller::Known(p) => Some(Cow::Borrowed(p.arn)),
+            ParsedCaller::Known(p) => Some(Cow::Borrowed(p.arn)),
             _ => None,
         }
     }
@@ -231,13 +231,13 @@ impl PrincipalPattern {
     }
 
     /// Does this entry name `caller`?
-    pub(crate) fn matches(&self, caller: &Caller<'_>) -> bool {
+    pub(crate) fn matches(&self, caller: &ParsedCaller<'_>) -> bool {
         let known = match (self, caller) {
             (PrincipalPattern::Everyone, _) => return true,
-            (PrincipalPattern::Never, _) | (_, Caller::Anonymous | Caller::Unknown) => {
+            (PrincipalPattern::Never, _) | (_, ParsedCaller::Anonymous | ParsedCaller::Unknown) => {
                 return false;
             }
-            (_, Caller::Known(known)) => known,
+            (_, ParsedCaller::Known(known)) => known,
         };
         match self {
             PrincipalPattern::Account { partition, account } => {
@@ -269,8 +269,8 @@ mod tests {
 
     const ROLE_SESSION: &str = "arn:aws:sts::111122223333:assumed-role/orders-client/i-0abc";
 
-    fn caller(arn: &str) -> Caller<'_> {
-        Caller::new(Some(arn))
+    fn caller(arn: &str) -> ParsedCaller<'_> {
+        ParsedCaller::new(Some(arn))
     }
 
     #[test]
@@ -335,7 +335,7 @@ mod tests {
         assert!(!role.matches(&caller(
             "arn:aws:sts::111122223333:assumed-role/orders-client2/x"
         )));
-        assert!(!role.matches(&Caller::Anonymous));
+        assert!(!role.matches(&ParsedCaller::Anonymous));
     }
 
     #[test]
@@ -359,7 +359,7 @@ mod tests {
                 !p.matches(&caller("arn:aws:iam::444455556666:user/alice")),
                 "{spec}"
             );
-            assert!(!p.matches(&Caller::Anonymous), "{spec}");
+            assert!(!p.matches(&ParsedCaller::Anonymous), "{spec}");
             assert!(!p.matches(&caller("not-an-arn")), "{spec}");
         }
     }
@@ -375,7 +375,7 @@ mod tests {
         assert!(!session.matches(&caller(
             "arn:aws:sts::111122223333:assumed-role/orders-client/other"
         )));
-        assert!(PrincipalPattern::Everyone.matches(&Caller::Anonymous));
+        assert!(PrincipalPattern::Everyone.matches(&ParsedCaller::Anonymous));
         assert!(PrincipalPattern::Everyone.matches(&caller("garbage")));
         assert!(!PrincipalPattern::Never.matches(&caller(ROLE_SESSION)));
         assert!(PrincipalPattern::aws("arn:aws:iam::111122223333:role/*").is_none());
@@ -404,9 +404,9 @@ mod tests {
             caller("arn:aws:sts::111122223333:federated-user/b").principal_type(),
             Some("FederatedUser")
         );
-        assert_eq!(Caller::Anonymous.principal_type(), Some("Anonymous"));
-        assert_eq!(Caller::Anonymous.principal_arn(), None);
-        assert_eq!(Caller::Anonymous.principal_account(), None);
+        assert_eq!(ParsedCaller::Anonymous.principal_type(), Some("Anonymous"));
+        assert_eq!(ParsedCaller::Anonymous.principal_arn(), None);
+        assert_eq!(ParsedCaller::Anonymous.principal_account(), None);
         assert_eq!(caller("nope").principal_type(), None);
     }
 }

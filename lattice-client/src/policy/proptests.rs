@@ -282,10 +282,10 @@ struct Setup {
     network: Option<Option<Value>>,
     service: Option<Option<Value>>,
     identity: Vec<Value>,
-    request: Request,
+    request: AccessRequest,
 }
 
-fn arb_request() -> impl Strategy<Value = Request> {
+fn arb_request() -> impl Strategy<Value = AccessRequest> {
     (
         select(CALLERS),
         select(REQUEST_ACTIONS),
@@ -300,15 +300,15 @@ fn arb_request() -> impl Strategy<Value = Request> {
     )
         .prop_map(|(caller, action, path, context)| {
             let principal = if caller == "anonymous" {
-                Principal::Anonymous
+                Caller::Anonymous
             } else {
-                Principal::arn(caller)
+                Caller::arn(caller)
             };
-            let mut ctx = Context::new();
+            let mut ctx = RequestContext::new();
             for (k, v) in context {
                 ctx.insert_values(k, v);
             }
-            Request::new(principal, action, format!("{SVC}{path}")).with_context(ctx)
+            AccessRequest::new(principal, action, format!("{SVC}{path}")).with_context(ctx)
         })
 }
 
@@ -369,7 +369,7 @@ fn add_to_layer(
         0 => &mut s.network,
         1 => &mut s.service,
         _ => {
-            if !iam || s.request.principal().is_anonymous() {
+            if !iam || s.request.caller().is_anonymous() {
                 return false;
             }
             match s.identity.first_mut() {
@@ -459,7 +459,7 @@ proptest! {
         let _ = AuthPolicy::from_json(&text);
         let _ = condition::parse_date(&text);
         let _ = condition::parse_number(&text);
-        let _ = condition::Cidr::parse(&text);
+        let _ = condition::parse_network(&text);
         let _ = principal::parse(&text);
         let _ = wildcard::Pattern::new(&text, true).matches(&text);
         let _ = wildcard::Pattern::new("*?*", false).matches(&text);

@@ -7,9 +7,10 @@ pub const INVOKE: &str = "vpc-lattice-svcs:Invoke";
 /// `vpc-lattice-svcs:Connect`, the action of TLS-passthrough (TCP) services.
 pub const CONNECT: &str = "vpc-lattice-svcs:Connect";
 
-/// Who sent the request.
+/// Who sent the request: the principal that policies' `Principal` elements
+/// and the `aws:Principal…` keys are matched against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Principal {
+pub enum Caller {
     /// An unsigned request. It matches only `"*"` principals, has no identity
     /// policies and has `aws:PrincipalType` = `Anonymous`.
     Anonymous,
@@ -20,22 +21,22 @@ pub enum Principal {
     Arn(String),
 }
 
-impl Principal {
+impl Caller {
     /// A signed caller.
     pub fn arn(arn: impl Into<String>) -> Self {
-        Principal::Arn(arn.into())
+        Caller::Arn(arn.into())
     }
 
-    /// `true` for [`Principal::Anonymous`].
+    /// `true` for [`Caller::Anonymous`].
     pub fn is_anonymous(&self) -> bool {
-        matches!(self, Principal::Anonymous)
+        matches!(self, Caller::Anonymous)
     }
 
     /// The caller ARN, `None` when anonymous.
     pub fn as_arn(&self) -> Option<&str> {
         match self {
-            Principal::Anonymous => None,
-            Principal::Arn(arn) => Some(arn),
+            Caller::Anonymous => None,
+            Caller::Arn(arn) => Some(arn),
         }
     }
 
@@ -46,7 +47,7 @@ impl Principal {
 }
 
 /// Condition keys Lattice fills in (Lattice's documented keys) and the global keys it
-/// documents (§6.4). Any other key may be put in a [`Context`] too.
+/// documents. Any other key may be put in a [`RequestContext`] too.
 pub mod keys {
     /// Listener port, `Numeric`.
     pub const PORT: &str = "vpc-lattice-svcs:Port";
@@ -105,17 +106,17 @@ pub mod keys {
     }
 }
 
-/// Request context: condition key → one or more string values.
+/// The request context (IAM's term): condition key → one or more string values.
 ///
 /// Keys are stored lower-cased, so `insert("AWS:SourceIp", …)` and a policy
 /// testing `aws:sourceip` meet. Values stay as given; each operator reads
 /// them as strings, numbers, dates, booleans or IP addresses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Context {
+pub struct RequestContext {
     values: HashMap<String, Vec<String>>,
 }
 
-impl Context {
+impl RequestContext {
     /// An empty context.
     pub fn new() -> Self {
         Self::default()
@@ -151,13 +152,13 @@ impl Context {
         self
     }
 
-    /// By-value [`Context::insert`].
+    /// By-value [`RequestContext::insert`].
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
         self.insert(key, value);
         self
     }
 
-    /// By-value [`Context::insert_values`].
+    /// By-value [`RequestContext::insert_values`].
     pub fn with_values<I, V>(mut self, key: &str, values: I) -> Self
     where
         I: IntoIterator<Item = V>,
@@ -191,53 +192,55 @@ impl Context {
     }
 }
 
-/// One authorization question: may `principal` perform `action` on
+/// One authorization question: may `caller` perform `action` on
 /// `resource`, given `context`?
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
-    principal: Principal,
+pub struct AccessRequest {
+    caller: Caller,
     action: String,
     resource: String,
-    context: Context,
+    context: RequestContext,
 }
 
-impl Request {
+impl AccessRequest {
     /// A request for any action and resource, with an empty context.
-    pub fn new(
-        principal: Principal,
-        action: impl Into<String>,
-        resource: impl Into<String>,
-    ) -> Self {
-        Request {
-            principal,
+    pub fn new(caller: Caller, action: impl Into<String>, resource: impl Into<String>) -> Self {
+        AccessRequest {
+            caller,
             action: action.into(),
             resource: resource.into(),
-            context: Context::new(),
+            context: RequestContext::new(),
         }
     }
 
     /// A `vpc-lattice-svcs:Invoke` of `path` on a service: the resource is
     /// the service ARN immediately followed by the path
     /// (`…:service/svc-0123456789abcdef0` + `/orders/42`).
-    pub fn invoke(principal: Principal, service_arn: &str, path: &str) -> Self {
-        Request::new(principal, INVOKE, format!("{service_arn}{path}"))
+    ///
+    /// Callers must pass the path as Lattice sees it, normalised once (see
+    /// docs/assumptions.md, A37); the fake does this with
+    /// `lattice_client::path::normalize`. The path is used as given: it is
+    /// not decoded or normalised here, so `/orders/42`, `//orders/42` and
+    /// `/%6Frders/42` are three different resources to the policy.
+    pub fn invoke(caller: Caller, service_arn: &str, path: &str) -> Self {
+        AccessRequest::new(caller, INVOKE, format!("{service_arn}{path}"))
     }
 
     /// A `vpc-lattice-svcs:Connect` to a TLS-passthrough service (the
     /// resource is the service ARN itself).
-    pub fn connect(principal: Principal, service_arn: &str) -> Self {
-        Request::new(principal, CONNECT, service_arn)
+    pub fn connect(caller: Caller, service_arn: &str) -> Self {
+        AccessRequest::new(caller, CONNECT, service_arn)
     }
 
     /// Replaces the context.
-    pub fn with_context(mut self, context: Context) -> Self {
+    pub fn with_context(mut self, context: RequestContext) -> Self {
         self.context = context;
         self
     }
 
     /// The caller.
-    pub fn principal(&self) -> &Principal {
-        &self.principal
+    pub fn caller(&self) -> &Caller {
+        &self.caller
     }
 
     /// The action, e.g. `vpc-lattice-svcs:Invoke`.
@@ -251,12 +254,12 @@ impl Request {
     }
 
     /// The condition context.
-    pub fn context(&self) -> &Context {
+    pub fn context(&self) -> &RequestContext {
         &self.context
     }
 
     /// The condition context, to add keys.
-    pub fn context_mut(&mut self) -> &mut Context {
+    pub fn context_mut(&mut self) -> &mut RequestContext {
         &mut self.context
     }
 }
@@ -267,7 +270,7 @@ mod tests {
 
     #[test]
     fn context_keys_are_case_insensitive() {
-        let mut c = Context::new();
+        let mut c = RequestContext::new();
         c.insert("AWS:SourceIp", "10.0.0.1");
         c.append(&keys::request_query_string("Tag"), "a");
         c.append("vpc-lattice-svcs:requestquerystring/tag", "b");
@@ -284,8 +287,8 @@ mod tests {
 
     #[test]
     fn invoke_resource_is_service_arn_plus_path() {
-        let r = Request::invoke(
-            Principal::Anonymous,
+        let r = AccessRequest::invoke(
+            Caller::Anonymous,
             "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0",
             "/orders/42",
         );
@@ -294,9 +297,9 @@ mod tests {
             r.resource(),
             "arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0/orders/42"
         );
-        assert_eq!(r.principal().user_text(), "anonymous");
+        assert_eq!(r.caller().user_text(), "anonymous");
         assert_eq!(
-            Principal::arn("arn:aws:iam::111122223333:user/a").user_text(),
+            Caller::arn("arn:aws:iam::111122223333:user/a").user_text(),
             "arn:aws:iam::111122223333:user/a"
         );
     }

@@ -42,17 +42,17 @@ fn with_condition(condition: &str) -> AuthConfig {
         .identity_policy(allow_all_identity())
 }
 
-fn ctx(pairs: &[(&str, &[&str])]) -> Context {
-    let mut c = Context::new();
+fn ctx(pairs: &[(&str, &[&str])]) -> RequestContext {
+    let mut c = RequestContext::new();
     for (k, v) in pairs {
         c.insert_values(k, v.iter().copied());
     }
     c
 }
 
-fn allowed_as(principal: Principal, condition: &str, context: Context) -> bool {
+fn allowed_as(principal: Caller, condition: &str, context: RequestContext) -> bool {
     with_condition(condition)
-        .evaluate(&Request::invoke(principal, SVC, "/orders/42").with_context(context))
+        .evaluate(&AccessRequest::invoke(principal, SVC, "/orders/42").with_context(context))
         .is_allowed()
 }
 
@@ -62,9 +62,9 @@ fn check(condition: &str, key: &str, cases: &[(Option<&[&str]>, bool)]) {
     for (values, expected) in cases {
         let context = match values {
             Some(v) => ctx(&[(key, v)]),
-            None => Context::new(),
+            None => RequestContext::new(),
         };
-        let got = allowed_as(Principal::arn(SESSION), condition, context);
+        let got = allowed_as(Caller::arn(SESSION), condition, context);
         assert_eq!(got, *expected, "{condition} with {key} = {values:?}");
     }
 }
@@ -620,7 +620,7 @@ fn keys_and_operators_are_anded_values_ored() {
                 "IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#;
     let run = |m: &str, vpc: &str, ip: &str| {
         allowed_as(
-            Principal::arn(SESSION),
+            Caller::arn(SESSION),
             c,
             ctx(&[
                 (keys::REQUEST_METHOD, &[m]),
@@ -697,7 +697,7 @@ key_tests! {
 
 #[test]
 fn key_principal_type_is_derived_from_the_caller() {
-    let ty = |p: Principal| {
+    let ty = |p: Caller| {
         [
             "AssumedRole",
             "User",
@@ -710,122 +710,120 @@ fn key_principal_type_is_derived_from_the_caller() {
             allowed_as(
                 p.clone(),
                 &format!(r#"{{"StringEquals":{{"aws:PrincipalType":"{t}"}}}}"#),
-                Context::new(),
+                RequestContext::new(),
             )
         })
     };
-    assert_eq!(ty(Principal::arn(SESSION)), Some("AssumedRole"));
-    assert_eq!(ty(Principal::arn(USER)), Some("User"));
+    assert_eq!(ty(Caller::arn(SESSION)), Some("AssumedRole"));
+    assert_eq!(ty(Caller::arn(USER)), Some("User"));
     assert_eq!(
-        ty(Principal::arn(
-            "arn:aws:sts::111122223333:federated-user/bob"
-        )),
+        ty(Caller::arn("arn:aws:sts::111122223333:federated-user/bob")),
         Some("FederatedUser")
     );
     assert_eq!(
-        ty(Principal::arn("arn:aws:iam::111122223333:root")),
+        ty(Caller::arn("arn:aws:iam::111122223333:root")),
         Some("Account")
     );
-    assert_eq!(ty(Principal::Anonymous), Some("Anonymous"));
-    assert_eq!(ty(Principal::arn("arn:aws:s3:::bucket")), None);
+    assert_eq!(ty(Caller::Anonymous), Some("Anonymous"));
+    assert_eq!(ty(Caller::arn("arn:aws:s3:::bucket")), None);
     // A value in the context wins over the derived one.
     let c = r#"{"StringEquals":{"aws:PrincipalType":"User"}}"#;
     assert!(allowed_as(
-        Principal::arn(SESSION),
+        Caller::arn(SESSION),
         c,
-        Context::new().with(keys::PRINCIPAL_TYPE, "User")
+        RequestContext::new().with(keys::PRINCIPAL_TYPE, "User")
     ));
 }
 
 #[test]
 fn key_principal_arn_is_the_role_for_a_session() {
     let c = r#"{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/orders-client"}}"#;
-    assert!(allowed_as(Principal::arn(SESSION), c, Context::new()));
-    assert!(!allowed_as(Principal::arn(USER), c, Context::new()));
-    assert!(!allowed_as(Principal::Anonymous, c, Context::new()));
+    assert!(allowed_as(Caller::arn(SESSION), c, RequestContext::new()));
+    assert!(!allowed_as(Caller::arn(USER), c, RequestContext::new()));
+    assert!(!allowed_as(Caller::Anonymous, c, RequestContext::new()));
     let user = format!(r#"{{"StringEquals":{{"aws:PrincipalArn":"{USER}"}}}}"#);
-    assert!(allowed_as(Principal::arn(USER), &user, Context::new()));
+    assert!(allowed_as(Caller::arn(USER), &user, RequestContext::new()));
     // Given in the context (e.g. with the role's path), it wins.
     let with_path = r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/team/*"}}"#;
     assert!(!allowed_as(
-        Principal::arn(SESSION),
+        Caller::arn(SESSION),
         with_path,
-        Context::new()
+        RequestContext::new()
     ));
     assert!(allowed_as(
-        Principal::arn(SESSION),
+        Caller::arn(SESSION),
         with_path,
-        Context::new().with(
+        RequestContext::new().with(
             keys::PRINCIPAL_ARN,
             "arn:aws:iam::111122223333:role/team/orders-client"
         )
     ));
     // Missing for anonymous callers: Null says so.
     assert!(allowed_as(
-        Principal::Anonymous,
+        Caller::Anonymous,
         r#"{"Null":{"aws:PrincipalArn":"true"}}"#,
-        Context::new()
+        RequestContext::new()
     ));
 }
 
 #[test]
 fn key_principal_account_is_derived() {
     let c = r#"{"StringEquals":{"aws:PrincipalAccount":"111122223333"}}"#;
-    assert!(allowed_as(Principal::arn(SESSION), c, Context::new()));
-    assert!(allowed_as(Principal::arn(USER), c, Context::new()));
+    assert!(allowed_as(Caller::arn(SESSION), c, RequestContext::new()));
+    assert!(allowed_as(Caller::arn(USER), c, RequestContext::new()));
     assert!(!allowed_as(
-        Principal::arn("arn:aws:iam::444455556666:user/x"),
+        Caller::arn("arn:aws:iam::444455556666:user/x"),
         c,
-        Context::new()
+        RequestContext::new()
     ));
-    assert!(!allowed_as(Principal::Anonymous, c, Context::new()));
+    assert!(!allowed_as(Caller::Anonymous, c, RequestContext::new()));
     assert!(allowed_as(
-        Principal::Anonymous,
+        Caller::Anonymous,
         c,
-        Context::new().with(keys::PRINCIPAL_ACCOUNT, "111122223333")
+        RequestContext::new().with(keys::PRINCIPAL_ACCOUNT, "111122223333")
     ));
 }
 
 // ---------------------------------------------------------------- principals
 
-fn principal_allows(principal_json: &str, caller: Principal) -> bool {
+fn principal_allows(principal_json: &str, caller: Caller) -> bool {
     let p = auth(&statements(&format!(
         r#"{{"Effect":"Allow","Principal":{principal_json},"Action":"vpc-lattice-svcs:Invoke","Resource":"*"}}"#
     )));
     AuthConfig::new()
         .service(AuthType::aws_iam(p))
         .identity_policy(allow_all_identity())
-        .evaluate(&Request::invoke(caller, SVC, "/"))
+        .evaluate(&AccessRequest::invoke(caller, SVC, "/"))
         .is_allowed()
 }
 
 #[test]
 fn star_principals_match_everyone_including_anonymous() {
     for spec in [r#""*""#, r#"{"AWS":"*"}"#, r#"{"AWS":["*"]}"#] {
-        assert!(principal_allows(spec, Principal::Anonymous), "{spec}");
-        assert!(principal_allows(spec, Principal::arn(SESSION)), "{spec}");
-        assert!(principal_allows(spec, Principal::arn("weird")), "{spec}");
+        assert!(principal_allows(spec, Caller::Anonymous), "{spec}");
+        assert!(principal_allows(spec, Caller::arn(SESSION)), "{spec}");
+        assert!(principal_allows(spec, Caller::arn("weird")), "{spec}");
     }
 }
 
 #[test]
 fn role_principal_matches_its_sessions() {
     let spec = r#"{"AWS":"arn:aws:iam::111122223333:role/service-role/orders-client"}"#;
-    assert!(principal_allows(spec, Principal::arn(SESSION)));
+    assert!(principal_allows(spec, Caller::arn(SESSION)));
     assert!(principal_allows(
         spec,
-        Principal::arn("arn:aws:sts::111122223333:assumed-role/orders-client/other")
+        Caller::arn("arn:aws:sts::111122223333:assumed-role/orders-client/other")
     ));
     assert!(!principal_allows(
         spec,
-        Principal::arn("arn:aws:sts::111122223333:assumed-role/orders-admin/i-0abc")
+        Caller::arn("arn:aws:sts::111122223333:assumed-role/orders-admin/i-0abc")
     ));
     assert!(!principal_allows(
         spec,
-        Principal::arn("arn:aws:sts::444455556666:assumed-role/orders-client/i-0abc")
+        Caller::arn("arn:aws:sts::444455556666:assumed-role/orders-client/i-0abc")
     ));
-    assert!(!principal_allows(spec, Principal::arn(USER)));
-    assert!(!principal_allows(spec, Principal::Anonymous));
+    assert!(!principal_allows(spec, Caller::arn(USER)));
+    assert!(!principal_allows(spec, Caller::Anonymous));
 }
 
 #[test]
@@ -834,13 +832,13 @@ fn account_principals_match_the_whole_account() {
         r#"{"AWS":"111122223333"}"#,
         r#"{"AWS":["arn:aws:iam::111122223333:root"]}"#,
     ] {
-        assert!(principal_allows(spec, Principal::arn(SESSION)), "{spec}");
-        assert!(principal_allows(spec, Principal::arn(USER)), "{spec}");
+        assert!(principal_allows(spec, Caller::arn(SESSION)), "{spec}");
+        assert!(principal_allows(spec, Caller::arn(USER)), "{spec}");
         assert!(
-            !principal_allows(spec, Principal::arn("arn:aws:iam::444455556666:user/alice")),
+            !principal_allows(spec, Caller::arn("arn:aws:iam::444455556666:user/alice")),
             "{spec}"
         );
-        assert!(!principal_allows(spec, Principal::Anonymous), "{spec}");
+        assert!(!principal_allows(spec, Caller::Anonymous), "{spec}");
     }
 }
 
@@ -848,39 +846,39 @@ fn account_principals_match_the_whole_account() {
 fn user_session_and_federated_principals_match_exactly() {
     assert!(principal_allows(
         &format!(r#"{{"AWS":"{USER}"}}"#),
-        Principal::arn(USER)
+        Caller::arn(USER)
     ));
     assert!(!principal_allows(
         &format!(r#"{{"AWS":"{USER}"}}"#),
-        Principal::arn("arn:aws:iam::111122223333:user/bob")
+        Caller::arn("arn:aws:iam::111122223333:user/bob")
     ));
     assert!(principal_allows(
         &format!(r#"{{"AWS":"{SESSION}"}}"#),
-        Principal::arn(SESSION)
+        Caller::arn(SESSION)
     ));
     assert!(!principal_allows(
         &format!(r#"{{"AWS":"{SESSION}"}}"#),
-        Principal::arn("arn:aws:sts::111122223333:assumed-role/orders-client/x")
+        Caller::arn("arn:aws:sts::111122223333:assumed-role/orders-client/x")
     ));
     let fed = "arn:aws:sts::111122223333:federated-user/bob";
     assert!(principal_allows(
         &format!(r#"{{"AWS":"{fed}"}}"#),
-        Principal::arn(fed)
+        Caller::arn(fed)
     ));
 }
 
 #[test]
 fn several_principal_entries_or_together_and_other_types_never_match() {
     let spec = format!(r#"{{"AWS":["444455556666","{USER}"],"Service":"lambda.amazonaws.com"}}"#);
-    assert!(principal_allows(&spec, Principal::arn(USER)));
+    assert!(principal_allows(&spec, Caller::arn(USER)));
     assert!(principal_allows(
         &spec,
-        Principal::arn("arn:aws:iam::444455556666:user/x")
+        Caller::arn("arn:aws:iam::444455556666:user/x")
     ));
-    assert!(!principal_allows(&spec, Principal::arn(SESSION)));
+    assert!(!principal_allows(&spec, Caller::arn(SESSION)));
     assert!(!principal_allows(
         r#"{"Service":"lambda.amazonaws.com"}"#,
-        Principal::arn(SESSION)
+        Caller::arn(SESSION)
     ));
 }
 
@@ -895,17 +893,17 @@ fn not_principal_matches_everyone_else() {
         .identity_policy(allow_all_identity());
     assert!(
         config
-            .evaluate(&Request::invoke(Principal::arn(USER), SVC, "/"))
+            .evaluate(&AccessRequest::invoke(Caller::arn(USER), SVC, "/"))
             .is_allowed()
     );
-    let d = config.evaluate(&Request::invoke(Principal::arn(SESSION), SVC, "/"));
+    let d = config.evaluate(&AccessRequest::invoke(Caller::arn(SESSION), SVC, "/"));
     assert_eq!(
         (d.effect, d.statement.as_ref().map(ToString::to_string)),
         (DecisionEffect::Deny, Some("NotAlice".into()))
     );
     assert_eq!(
         config
-            .evaluate(&Request::invoke(Principal::Anonymous, SVC, "/"))
+            .evaluate(&AccessRequest::invoke(Caller::Anonymous, SVC, "/"))
             .effect,
         DecisionEffect::Deny
     );
@@ -913,7 +911,7 @@ fn not_principal_matches_everyone_else() {
 
 // ---------------------------------------------------------------- action / resource
 
-fn service_allows(statement: &str, request: &Request) -> bool {
+fn service_allows(statement: &str, request: &AccessRequest) -> bool {
     AuthConfig::new()
         .service(AuthType::aws_iam(auth(&statements(statement))))
         .evaluate(request)
@@ -922,8 +920,8 @@ fn service_allows(statement: &str, request: &Request) -> bool {
 
 #[test]
 fn actions_match_case_insensitively_with_wildcards() {
-    let invoke = Request::invoke(Principal::Anonymous, SVC, "/orders/42");
-    let connect = Request::connect(Principal::Anonymous, SVC);
+    let invoke = AccessRequest::invoke(Caller::Anonymous, SVC, "/orders/42");
+    let connect = AccessRequest::connect(Caller::Anonymous, SVC);
     let st =
         |a: &str| format!(r#"{{"Effect":"Allow","Principal":"*","Action":{a},"Resource":"*"}}"#);
     assert!(service_allows(&st(r#""vpc-lattice-svcs:Invoke""#), &invoke));
@@ -944,18 +942,18 @@ fn actions_match_case_insensitively_with_wildcards() {
 
 #[test]
 fn not_action() {
-    let invoke = Request::invoke(Principal::Anonymous, SVC, "/");
+    let invoke = AccessRequest::invoke(Caller::Anonymous, SVC, "/");
     let st = r#"{"Effect":"Allow","Principal":"*","NotAction":"vpc-lattice-svcs:Connect","Resource":"*"}"#;
     assert!(service_allows(st, &invoke));
     assert!(!service_allows(
         st,
-        &Request::connect(Principal::Anonymous, SVC)
+        &AccessRequest::connect(Caller::Anonymous, SVC)
     ));
 }
 
 #[test]
 fn resources_are_service_arn_plus_path_with_wildcards() {
-    let req = |path: &str| Request::invoke(Principal::Anonymous, SVC, path);
+    let req = |path: &str| AccessRequest::invoke(Caller::Anonymous, SVC, path);
     let st =
         |r: &str| format!(r#"{{"Effect":"Allow","Principal":"*","Action":"*","Resource":{r}}}"#);
     assert!(service_allows(
@@ -987,7 +985,7 @@ fn resources_are_service_arn_plus_path_with_wildcards() {
     ));
     assert!(service_allows(
         &st(&format!(r#""{SVC}""#)),
-        &Request::connect(Principal::Anonymous, SVC)
+        &AccessRequest::connect(Caller::Anonymous, SVC)
     ));
 }
 
@@ -998,11 +996,11 @@ fn not_resource() {
     );
     assert!(service_allows(
         &st,
-        &Request::invoke(Principal::Anonymous, SVC, "/orders")
+        &AccessRequest::invoke(Caller::Anonymous, SVC, "/orders")
     ));
     assert!(!service_allows(
         &st,
-        &Request::invoke(Principal::Anonymous, SVC, "/admin/users")
+        &AccessRequest::invoke(Caller::Anonymous, SVC, "/admin/users")
     ));
 }
 
@@ -1104,11 +1102,11 @@ fn every_layer_combination() {
                         .service(auth_type(service))
                         .identity_policies(identity_policies(ident));
                     let caller = if anonymous {
-                        Principal::Anonymous
+                        Caller::Anonymous
                     } else {
-                        Principal::arn(SESSION)
+                        Caller::arn(SESSION)
                     };
-                    let d = config.evaluate(&Request::invoke(caller, SVC, "/orders/42"));
+                    let d = config.evaluate(&AccessRequest::invoke(caller, SVC, "/orders/42"));
                     let want = expected(network, service, ident, anonymous);
                     assert_eq!(
                         (d.effect, d.layer),
@@ -1125,17 +1123,17 @@ fn every_layer_combination() {
     assert_eq!(checked, 250);
 }
 
-fn decide(network: L, service: L, ident: L, caller: Principal) -> Decision {
+fn decide(network: L, service: L, ident: L, caller: Caller) -> Decision {
     AuthConfig::new()
         .network(auth_type(network))
         .service(auth_type(service))
         .identity_policies(identity_policies(ident))
-        .evaluate(&Request::invoke(caller, SVC, "/orders/42"))
+        .evaluate(&AccessRequest::invoke(caller, SVC, "/orders/42"))
 }
 
 #[test]
 fn line_no_network_based_policy_for_anonymous() {
-    let d = decide(L::IamNoPolicy, L::Allows, L::NoneType, Principal::Anonymous);
+    let d = decide(L::IamNoPolicy, L::Allows, L::NoneType, Caller::Anonymous);
     assert_eq!(
         d.message.as_deref(),
         Some(
@@ -1149,7 +1147,7 @@ fn line_no_network_based_policy_for_anonymous() {
 
 #[test]
 fn line_no_service_based_policy() {
-    let d = decide(L::Allows, L::NoMatch, L::Allows, Principal::Anonymous);
+    let d = decide(L::Allows, L::NoMatch, L::Allows, Caller::Anonymous);
     assert_eq!(
         d.message.as_deref(),
         Some(
@@ -1163,7 +1161,7 @@ fn line_no_service_based_policy() {
 
 #[test]
 fn line_no_identity_based_policy_for_a_signed_caller() {
-    let d = decide(L::NoneType, L::Allows, L::NoneType, Principal::arn(SESSION));
+    let d = decide(L::NoneType, L::Allows, L::NoneType, Caller::arn(SESSION));
     assert_eq!(
         d.message.as_deref(),
         Some(
@@ -1187,7 +1185,7 @@ fn lines_with_an_explicit_deny_in_each_layer() {
          {RESOURCE} with an explicit deny in a {kind}-based policy"
         )
     };
-    let d = decide(L::Denies, L::Allows, L::Allows, Principal::arn(SESSION));
+    let d = decide(L::Denies, L::Allows, L::Allows, Caller::arn(SESSION));
     assert_eq!(d.message, Some(tail("network")));
     assert_eq!(
         d.statement,
@@ -1197,12 +1195,12 @@ fn lines_with_an_explicit_deny_in_each_layer() {
             sid: Some("DenyAll".into())
         })
     );
-    let d = decide(L::Allows, L::Denies, L::Allows, Principal::arn(SESSION));
+    let d = decide(L::Allows, L::Denies, L::Allows, Caller::arn(SESSION));
     assert_eq!(
         (d.message.clone(), d.access_log_label()),
         (Some(tail("service")), Some("Service"))
     );
-    let d = decide(L::Allows, L::Allows, L::Denies, Principal::arn(SESSION));
+    let d = decide(L::Allows, L::Allows, L::Denies, Caller::arn(SESSION));
     assert_eq!(
         (d.message.clone(), d.access_log_label()),
         (Some(tail("identity")), Some("Identity"))
@@ -1221,40 +1219,28 @@ fn lines_with_an_explicit_deny_in_each_layer() {
 fn denial_order_is_network_then_service_then_identity() {
     // Explicit denies beat implicit ones whatever the layer.
     assert_eq!(
-        decide(
-            L::IamNoPolicy,
-            L::Denies,
-            L::NoMatch,
-            Principal::arn(SESSION)
-        )
-        .layer,
+        decide(L::IamNoPolicy, L::Denies, L::NoMatch, Caller::arn(SESSION)).layer,
         Some(Layer::Service)
     );
     assert_eq!(
-        decide(L::NoMatch, L::Allows, L::Denies, Principal::arn(SESSION)).effect,
+        decide(L::NoMatch, L::Allows, L::Denies, Caller::arn(SESSION)).effect,
         DecisionEffect::Deny
     );
     // Among explicit denies, and among implicit ones, the first layer wins.
     assert_eq!(
-        decide(L::Denies, L::Denies, L::Denies, Principal::arn(SESSION)).layer,
+        decide(L::Denies, L::Denies, L::Denies, Caller::arn(SESSION)).layer,
         Some(Layer::Network)
     );
     assert_eq!(
-        decide(L::Allows, L::Denies, L::Denies, Principal::arn(SESSION)).layer,
+        decide(L::Allows, L::Denies, L::Denies, Caller::arn(SESSION)).layer,
         Some(Layer::Service)
     );
     assert_eq!(
-        decide(L::NoMatch, L::NoMatch, L::NoMatch, Principal::arn(SESSION)).layer,
+        decide(L::NoMatch, L::NoMatch, L::NoMatch, Caller::arn(SESSION)).layer,
         Some(Layer::Network)
     );
     assert_eq!(
-        decide(
-            L::Allows,
-            L::IamNoPolicy,
-            L::NoMatch,
-            Principal::arn(SESSION)
-        )
-        .layer,
+        decide(L::Allows, L::IamNoPolicy, L::NoMatch, Caller::arn(SESSION)).layer,
         Some(Layer::Service)
     );
     assert_eq!(
@@ -1262,7 +1248,7 @@ fn denial_order_is_network_then_service_then_identity() {
             L::NoneType,
             L::IamNoPolicy,
             L::NoneType,
-            Principal::arn(SESSION)
+            Caller::arn(SESSION)
         )
         .layer,
         Some(Layer::Service)
@@ -1271,17 +1257,17 @@ fn denial_order_is_network_then_service_then_identity() {
 
 #[test]
 fn no_iam_anywhere_means_no_authorization() {
-    let d = decide(L::NoneType, L::NoneType, L::Denies, Principal::arn(SESSION));
+    let d = decide(L::NoneType, L::NoneType, L::Denies, Caller::arn(SESSION));
     assert!(d.is_allowed());
     assert_eq!((d.layer, d.statement, d.message), (None, None, None));
 }
 
 #[test]
 fn anonymous_callers_skip_the_identity_layer() {
-    assert!(decide(L::Allows, L::Allows, L::NoneType, Principal::Anonymous).is_allowed());
-    assert!(decide(L::Allows, L::Allows, L::Denies, Principal::Anonymous).is_allowed());
+    assert!(decide(L::Allows, L::Allows, L::NoneType, Caller::Anonymous).is_allowed());
+    assert!(decide(L::Allows, L::Allows, L::Denies, Caller::Anonymous).is_allowed());
     assert_eq!(
-        decide(L::Allows, L::Allows, L::NoneType, Principal::arn(SESSION)).layer,
+        decide(L::Allows, L::Allows, L::NoneType, Caller::arn(SESSION)).layer,
         Some(Layer::Identity)
     );
 }
@@ -1319,11 +1305,11 @@ fn example_org_id_policy() {
         .network(AuthType::aws_iam(p))
         .identity_policy(allow_all_identity());
     let req = |org: Option<&str>| {
-        let mut c = Context::new();
+        let mut c = RequestContext::new();
         if let Some(org) = org {
             c.insert(keys::PRINCIPAL_ORG_ID, org);
         }
-        Request::invoke(Principal::arn(SESSION), SVC, "/x").with_context(c)
+        AccessRequest::invoke(Caller::arn(SESSION), SVC, "/x").with_context(c)
     };
     assert!(config.evaluate(&req(Some("o-123456example"))).is_allowed());
     assert_eq!(
@@ -1337,7 +1323,7 @@ fn example_org_id_policy() {
     // Anonymous callers have no org: denied.
     assert!(
         !config
-            .evaluate(&Request::invoke(Principal::Anonymous, SVC, "/x"))
+            .evaluate(&AccessRequest::invoke(Caller::Anonymous, SVC, "/x"))
             .is_allowed()
     );
 }
@@ -1355,10 +1341,10 @@ fn example_role_get_policy() {
         .service(AuthType::aws_iam(p))
         .identity_policy(allow_all_identity());
     let svc = "arn:aws:vpc-lattice:us-west-2:123456789012:service/svc-0123456789abcdef0";
-    let rates = Principal::arn("arn:aws:sts::123456789012:assumed-role/rates-client/session-1");
-    let req = |p: &Principal, service: &str, method: &str| {
-        Request::invoke(p.clone(), service, "/rates")
-            .with_context(Context::new().with(keys::REQUEST_METHOD, method))
+    let rates = Caller::arn("arn:aws:sts::123456789012:assumed-role/rates-client/session-1");
+    let req = |p: &Caller, service: &str, method: &str| {
+        AccessRequest::invoke(p.clone(), service, "/rates")
+            .with_context(RequestContext::new().with(keys::REQUEST_METHOD, method))
     };
     assert!(config.evaluate(&req(&rates, svc, "GET")).is_allowed());
     assert!(!config.evaluate(&req(&rates, svc, "POST")).is_allowed());
@@ -1371,14 +1357,14 @@ fn example_role_get_policy() {
             ))
             .is_allowed()
     );
-    let other = Principal::arn("arn:aws:sts::123456789012:assumed-role/billing/session-1");
+    let other = Caller::arn("arn:aws:sts::123456789012:assumed-role/billing/session-1");
     assert_eq!(
         config.evaluate(&req(&other, svc, "GET")).layer,
         Some(Layer::Service)
     );
     assert!(
         !config
-            .evaluate(&req(&Principal::Anonymous, svc, "GET"))
+            .evaluate(&req(&Caller::Anonymous, svc, "GET"))
             .is_allowed()
     );
 }
@@ -1394,20 +1380,21 @@ fn example_authenticated_from_one_vpc_policy() {
     let config = AuthConfig::new()
         .network(AuthType::aws_iam(p))
         .identity_policy(allow_all_identity());
-    let req = |p: Principal, vpc: &str| {
-        Request::invoke(p, SVC, "/").with_context(Context::new().with(keys::SOURCE_VPC, vpc))
+    let req = |p: Caller, vpc: &str| {
+        AccessRequest::invoke(p, SVC, "/")
+            .with_context(RequestContext::new().with(keys::SOURCE_VPC, vpc))
     };
     assert!(
         config
-            .evaluate(&req(Principal::arn(SESSION), "vpc-1a2b3c4d"))
+            .evaluate(&req(Caller::arn(SESSION), "vpc-1a2b3c4d"))
             .is_allowed()
     );
     assert!(
         !config
-            .evaluate(&req(Principal::arn(SESSION), "vpc-99999999"))
+            .evaluate(&req(Caller::arn(SESSION), "vpc-99999999"))
             .is_allowed()
     );
-    let d = config.evaluate(&req(Principal::Anonymous, "vpc-1a2b3c4d"));
+    let d = config.evaluate(&req(Caller::Anonymous, "vpc-1a2b3c4d"));
     assert_eq!(
         (d.effect, d.layer),
         (DecisionEffect::ImplicitDeny, Some(Layer::Network))
@@ -1429,8 +1416,8 @@ fn console_templates_for_authenticated_and_unauthenticated_access() {
     let signed_only = AuthConfig::new()
         .service(AuthType::aws_iam(signed_only))
         .identity_policy(allow_all_identity());
-    let anon = Request::invoke(Principal::Anonymous, SVC, "/");
-    let signed = Request::invoke(Principal::arn(SESSION), SVC, "/");
+    let anon = AccessRequest::invoke(Caller::Anonymous, SVC, "/");
+    let signed = AccessRequest::invoke(Caller::arn(SESSION), SVC, "/");
     assert!(open.evaluate(&anon).is_allowed());
     assert!(open.evaluate(&signed).is_allowed());
     assert!(!signed_only.evaluate(&anon).is_allowed());
@@ -1446,14 +1433,14 @@ fn grpc_resources_and_connect_action() {
              "Condition":{{"NumericEquals":{{"vpc-lattice-svcs:Port":443}}}}}}"#
     )));
     let config = AuthConfig::new().service(AuthType::aws_iam(p));
-    let grpc = Request::invoke(Principal::Anonymous, SVC, "/api.parking/GetRates")
-        .with_context(Context::new().with(keys::REQUEST_METHOD, "POST"));
+    let grpc = AccessRequest::invoke(Caller::Anonymous, SVC, "/api.parking/GetRates")
+        .with_context(RequestContext::new().with(keys::REQUEST_METHOD, "POST"));
     assert!(config.evaluate(&grpc).is_allowed());
-    let tcp = Request::connect(Principal::Anonymous, SVC)
-        .with_context(Context::new().with(keys::PORT, "443"));
+    let tcp = AccessRequest::connect(Caller::Anonymous, SVC)
+        .with_context(RequestContext::new().with(keys::PORT, "443"));
     assert!(config.evaluate(&tcp).is_allowed());
-    let tcp_other = Request::connect(Principal::Anonymous, SVC)
-        .with_context(Context::new().with(keys::PORT, "8443"));
+    let tcp_other = AccessRequest::connect(Caller::Anonymous, SVC)
+        .with_context(RequestContext::new().with(keys::PORT, "8443"));
     let d = config.evaluate(&tcp_other);
     assert_eq!(
         d.message.as_deref(),
@@ -1482,7 +1469,7 @@ fn config_accessors_and_auth_types() {
         Some((0, Some("AllowAll"), Effect::Allow))
     );
     // `evaluate` and `AuthConfig::evaluate` agree.
-    let req = Request::invoke(Principal::Anonymous, SVC, "/");
+    let req = AccessRequest::invoke(Caller::Anonymous, SVC, "/");
     assert_eq!(evaluate(&config, &req), config.evaluate(&req));
 }
 

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use lattice_client::policy::{
-    AuthConfig, AuthPolicy, AuthType, Context, Decision, INVOKE, IdentityPolicy, Principal, Request,
+    AccessRequest, AuthConfig, AuthPolicy, AuthType, Caller, Decision, INVOKE, IdentityPolicy,
+    RequestContext,
 };
 use serde_json::Value;
 
@@ -102,9 +103,9 @@ fn decide(case: &Value) -> Result<Decision, String> {
         .service(layer(case, "servicePolicy")?)
         .identity_policies(identity_policies(case)?);
     let principal = match case.get("principal") {
-        None | Some(Value::Null) => Principal::Anonymous,
-        Some(Value::String(p)) if p == "anonymous" => Principal::Anonymous,
-        Some(Value::String(p)) => Principal::arn(p.as_str()),
+        None | Some(Value::Null) => Caller::Anonymous,
+        Some(Value::String(p)) if p == "anonymous" => Caller::Anonymous,
+        Some(Value::String(p)) => Caller::arn(p.as_str()),
         Some(_) => return Err("principal must be a string".into()),
     };
     let action = match case.get("action") {
@@ -115,7 +116,8 @@ fn decide(case: &Value) -> Result<Decision, String> {
     let Some(Value::String(resource)) = case.get("resource") else {
         return Err("resource must be a string".into());
     };
-    let request = Request::new(principal, action, resource.as_str()).with_context(context(case)?);
+    let request =
+        AccessRequest::new(principal, action, resource.as_str()).with_context(context(case)?);
     Ok(config.evaluate(&request))
 }
 
@@ -142,8 +144,8 @@ fn identity_policies(case: &Value) -> Result<Vec<IdentityPolicy>, String> {
     }
 }
 
-fn context(case: &Value) -> Result<Context, String> {
-    let mut context = Context::new();
+fn context(case: &Value) -> Result<RequestContext, String> {
+    let mut context = RequestContext::new();
     match case.get("context") {
         None | Some(Value::Null) => {}
         Some(Value::Object(entries)) => {

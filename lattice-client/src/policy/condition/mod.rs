@@ -5,15 +5,24 @@
 //! base test, negation and `…IfExists`; keys are lower-cased; values are
 //! parsed into numbers, dates, CIDR blocks, booleans or compiled wildcard
 //! patterns. Evaluation only parses the request's values.
+//!
+//! Dates are read in [`date`] and CIDR blocks in [`network`].
+
+mod date;
+mod network;
 
 use std::borrow::Cow;
 use std::net::IpAddr;
 
+use ipnet::IpNet;
 use serde_json::Value;
 
 use super::error::{Problem, ValueKind};
 use super::eval::Env;
 use super::wildcard::{Pattern, eq_folded, fold_str};
+
+pub(crate) use date::parse_date;
+pub(crate) use network::parse_network;
 
 /// `ForAnyValue:` / `ForAllValues:` / neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +70,7 @@ enum Test {
     /// `Bool`.
     Bool(Vec<bool>),
     /// `IpAddress`.
-    Ip(Vec<Cidr>),
+    Ip(Vec<IpNet>),
     /// `ArnEquals` / `ArnLike` (identical in IAM).
     Arn(Vec<ArnPattern>),
     /// `Null`: `true` = "the key is absent".
@@ -305,7 +314,7 @@ impl Operator {
             Base::Date(cmp) => Test::Date(cmp, each(raw, ValueKind::Date, parse_date, &invalid)?),
             Base::Bool => Test::Bool(each(raw, ValueKind::Bool, parse_bool, &invalid)?),
             Base::Null => Test::Null(each(raw, ValueKind::Bool, parse_bool, &invalid)?),
-            Base::IpAddress => Test::Ip(each(raw, ValueKind::IpAddress, Cidr::parse, &invalid)?),
+            Base::IpAddress => Test::Ip(each(raw, ValueKind::IpAddress, parse_network, &invalid)?),
             Base::Arn => Test::Arn(raw.iter().map(|v| ArnPattern::new(v)).collect()),
         })
     }
@@ -371,7 +380,7 @@ impl Condition {
             }
             Test::Ip(p) => {
                 let v: IpAddr = value.parse().ok()?;
-                p.iter().any(|c| c.contains(v))
+                p.iter().any(|net| network::contains(net, v))
             }
             Test::Arn(p) => p.iter().any(|p| p.matches(value)),
             Test::Null(_) => return None,
@@ -402,199 +411,6 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
         return None;
     }
     s.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-/// A date as milliseconds since the Unix epoch. Accepted forms:
-/// epoch seconds (`1714564800`, optionally negative); `YYYY-MM-DD`;
-/// `YYYY-MM-DDThh:mm[:ss[.fraction]]` followed by nothing (UTC), `Z`, or an
-/// offset `±hh:mm` / `±hhmm`. Fractions beyond milliseconds are truncated.
-pub(crate) fn parse_date(s: &str) -> Option<i64> {
-    let unsigned = s.strip_prefix('-').unwrap_or(s);
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse::<i64>().ok()?.checked_mul(1000);
-    }
-    let mut cur = Cursor(s.as_bytes());
-    let year = i64::from(cur.digits(4)?);
-    cur.require(b'-')?;
-    let month = cur.digits(2)?;
-    cur.require(b'-')?;
-    let day = cur.digits(2)?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut millis_of_day = 0i64;
-    let mut offset_minutes = 0i64;
-    if !cur.is_empty() {
-        if !(cur.eat(b'T') || cur.eat(b't')) {
-            return None;
-        }
-        let hour = cur.digits(2)?;
-        cur.require(b':')?;
-        let minute = cur.digits(2)?;
-        let mut second = 0;
-        let mut millis = 0;
-        if cur.eat(b':') {
-            second = cur.digits(2)?;
-            if cur.eat(b'.') {
-                let mut n = 0;
-                while let Some(d) = cur.digit() {
-                    if n < 3 {
-                        millis = millis * 10 + d;
-                    }
-                    n += 1;
-                }
-                if n == 0 {
-                    return None;
-                }
-                for _ in n..3 {
-                    millis *= 10;
-                }
-            }
-        }
-        if hour > 23 || minute > 59 || second > 59 {
-            return None;
-        }
-        millis_of_day = ((i64::from(hour) * 60 + i64::from(minute)) * 60 + i64::from(second))
-            * 1000
-            + i64::from(millis);
-        let utc = cur.eat(b'Z') || cur.eat(b'z');
-        if !utc && let Some(sign) = cur.sign() {
-            let oh = cur.digits(2)?;
-            cur.eat(b':');
-            let om = cur.digits(2)?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            offset_minutes = sign * (i64::from(oh) * 60 + i64::from(om));
-        }
-    }
-    if !cur.is_empty() {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(days * 86_400_000 + millis_of_day - offset_minutes * 60_000)
-}
-
-/// A byte cursor that never indexes out of bounds.
-struct Cursor<'a>(&'a [u8]);
-
-impl Cursor<'_> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    fn eat(&mut self, b: u8) -> bool {
-        match self.0.split_first() {
-            Some((first, rest)) if *first == b => {
-                self.0 = rest;
-                true
-            }
-            _ => false,
-        }
-    }
-    fn require(&mut self, b: u8) -> Option<()> {
-        self.eat(b).then_some(())
-    }
-    fn digit(&mut self) -> Option<u32> {
-        match self.0.split_first() {
-            Some((first, rest)) if first.is_ascii_digit() => {
-                self.0 = rest;
-                Some(u32::from(first - b'0'))
-            }
-            _ => None,
-        }
-    }
-    fn digits(&mut self, n: usize) -> Option<u32> {
-        (0..n).try_fold(0u32, |acc, _| Some(acc * 10 + self.digit()?))
-    }
-    fn sign(&mut self) -> Option<i64> {
-        if self.eat(b'+') {
-            Some(1)
-        } else if self.eat(b'-') {
-            Some(-1)
-        } else {
-            None
-        }
-    }
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (civil-from-days inverse).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let (month, day) = (i64::from(month), i64::from(day));
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// An IPv4 or IPv6 network; a bare address is a /32 or /128.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Cidr {
-    net: IpAddr,
-    prefix: u8,
-}
-
-impl Cidr {
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        let (addr, prefix) = match s.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix)),
-            None => (s, None),
-        };
-        let addr: IpAddr = addr.parse().ok()?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
-                p.parse::<u8>().ok().filter(|p| *p <= max)?
-            }
-            Some(_) => return None,
-        };
-        // Host bits are ignored: 10.1.2.3/8 is 10.0.0.0/8.
-        let net = match addr {
-            IpAddr::V4(a) => IpAddr::V4((u32::from(a) & mask32(prefix)).into()),
-            IpAddr::V6(a) => IpAddr::V6((u128::from(a) & mask128(prefix)).into()),
-        };
-        Some(Cidr { net, prefix })
-    }
-
-    /// IPv4 networks also contain IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`).
-    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
-        match (self.net, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                u32::from(ip) & mask32(self.prefix) == u32::from(net)
-            }
-            (IpAddr::V4(_), IpAddr::V6(ip)) => ip
-                .to_ipv4_mapped()
-                .is_some_and(|v4| self.contains(IpAddr::V4(v4))),
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                u128::from(ip) & mask128(self.prefix) == u128::from(net)
-            }
-            (IpAddr::V6(_), IpAddr::V4(_)) => false,
-        }
-    }
-}
-
-fn mask32(prefix: u8) -> u32 {
-    u32::MAX
-        .checked_shl(32 - u32::from(prefix.min(32)))
-        .unwrap_or(0)
-}
-
-fn mask128(prefix: u8) -> u128 {
-    u128::MAX
-        .checked_shl(128 - u32::from(prefix.min(128)))
-        .unwrap_or(0)
 }
 
 /// `ArnEquals`/`ArnLike` value: each of the six `:`-separated parts is
@@ -631,143 +447,4 @@ impl ArnPattern {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_plain_decimals() {
-        assert_eq!(parse_number("80"), Some(80.0));
-        assert_eq!(parse_number("-1.5"), Some(-1.5));
-        for bad in ["", "-", "1.", ".5", "1e3", "inf", "NaN", "+1", "0x10", "1 "] {
-            assert_eq!(parse_number(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn dates_in_iso_8601_and_epoch_seconds() {
-        let noon = parse_date("2024-05-01T12:00:00Z");
-        assert_eq!(noon, Some(1_714_564_800_000));
-        assert_eq!(parse_date("1714564800"), noon);
-        assert_eq!(parse_date("2024-05-01T12:00:00"), noon);
-        assert_eq!(parse_date("2024-05-01T12:00Z"), noon);
-        assert_eq!(parse_date("2024-05-01T14:00:00+02:00"), noon);
-        assert_eq!(parse_date("2024-05-01T07:00:00-0500"), noon);
-        assert_eq!(
-            parse_date("2024-05-01T12:00:00.250Z"),
-            Some(1_714_564_800_250)
-        );
-        assert_eq!(
-            parse_date("2024-05-01T12:00:00.1234567Z"),
-            Some(1_714_564_800_123)
-        );
-        assert_eq!(parse_date("2024-05-01"), Some(1_714_521_600_000));
-        assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("1969-12-31"), Some(-86_400_000));
-        assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800_000));
-        for bad in [
-            "",
-            "2023-02-29",
-            "2024-13-01",
-            "2024-00-10",
-            "2024-04-31",
-            "2024-05-01T24:00:00Z",
-            "2024-05-01T12:60Z",
-            "2024-05-01T12",
-            "2024-05-01 12:00:00",
-            "2024-05-01T12:00:00.Z",
-            "24-05-01",
-            "2024-5-1",
-            "yesterday",
-            "2024-05-01T12:00:00+2",
-            "99999999999999999999",
-        ] {
-            assert_eq!(parse_date(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn cidr_blocks_v4_and_v6() {
-        let c = |s| Cidr::parse(s);
-        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::V4(0.into()));
-        let net = c("10.0.0.0/8");
-        assert!(net.is_some_and(|n| n.contains(ip("10.255.1.2"))));
-        assert!(net.is_some_and(|n| !n.contains(ip("11.0.0.1"))));
-        assert!(net.is_some_and(|n| n.contains(ip("::ffff:10.1.1.1"))));
-        assert!(c("10.1.2.3/8") == net);
-        assert!(c("0.0.0.0/0").is_some_and(|n| n.contains(ip("203.0.113.9"))));
-        assert!(
-            c("192.0.2.7")
-                .is_some_and(|n| n.contains(ip("192.0.2.7")) && !n.contains(ip("192.0.2.8")))
-        );
-        let v6 = c("2001:db8::/32");
-        assert!(v6.is_some_and(|n| n.contains(ip("2001:db8:1::5"))));
-        assert!(v6.is_some_and(|n| !n.contains(ip("2001:db9::1"))));
-        assert!(v6.is_some_and(|n| !n.contains(ip("10.0.0.1"))));
-        assert!(c("::/0").is_some_and(|n| n.contains(ip("fe80::1"))));
-        for bad in [
-            "",
-            "10.0.0.0/33",
-            "10.0.0.0/",
-            "10.0.0/8",
-            "2001:db8::/129",
-            "10.0.0.0/-1",
-            "10.0.0.0/08a",
-            "x",
-        ] {
-            assert!(c(bad).is_none(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn arn_patterns_match_per_component() {
-        let p = ArnPattern::new("arn:aws:iam::*:role/orders-*");
-        assert!(p.matches("arn:aws:iam::111122223333:role/orders-client"));
-        assert!(!p.matches("arn:aws:iam::111122223333:user/orders-client"));
-        // `*` in the account part does not swallow colons.
-        assert!(!p.matches("arn:aws:iam::1:2:role/orders-x"));
-        assert!(!p.matches("arn:aws:iam"));
-        let any = ArnPattern::new("*");
-        assert!(any.matches("anything"));
-        let svc = ArnPattern::new("arn:aws:vpc-lattice:*:*:service/svc-*");
-        assert!(
-            svc.matches("arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0")
-        );
-    }
-
-    #[test]
-    fn operator_names_are_case_sensitive_and_validated() {
-        assert!(matches!(
-            Operator::parse("stringequals"),
-            Err(Problem::UnknownOperator(_))
-        ));
-        assert!(matches!(
-            Operator::parse("StringEqualz"),
-            Err(Problem::UnknownOperator(_))
-        ));
-        assert!(matches!(
-            Operator::parse("ForSomeValues:StringEquals"),
-            Err(Problem::UnknownOperator(_))
-        ));
-        assert!(matches!(
-            Operator::parse("BinaryEquals"),
-            Err(Problem::UnsupportedOperator(_))
-        ));
-        assert!(matches!(
-            Operator::parse("NullIfExists"),
-            Err(Problem::InvalidOperatorQualifier(_))
-        ));
-        assert!(matches!(
-            Operator::parse("ForAllValues:Null"),
-            Err(Problem::InvalidOperatorQualifier(_))
-        ));
-        assert!(matches!(
-            Operator::parse("IfExists"),
-            Err(Problem::UnknownOperator(_))
-        ));
-        let op = Operator::parse("ForAllValues:StringNotLikeIfExists");
-        assert!(op.is_ok_and(|op| op.set == SetQualifier::ForAllValues
-            && op.if_exists
-            && op.negated
-            && op.base == Base::StringLike));
-    }
-}
+mod tests;
