@@ -49,15 +49,22 @@
 //! would never sign for. So the `reqwest::Client` inside [`LatticeClient`]
 //! never follows redirects (`redirect::Policy::none()`).
 //!
-//! Following is opt-in, with [`LatticeClientBuilder::follow_redirects`], in a
-//! loop of our own. A `3xx` response is returned as it is, unfollowed, unless
-//! all of these hold:
+//! Following is opt-in, with [`LatticeClientBuilder::redirect`] (or its
+//! shorthand [`LatticeClientBuilder::follow_redirects`]), in a loop of our
+//! own. A [`RedirectPolicy`] says how many hops to follow and whether a hop
+//! may leave the host: [`RedirectPolicy::same_host`] (what
+//! `follow_redirects` gives) never follows a `Location` on another host;
+//! [`RedirectPolicy::cross_host`] does, for hosts the signer may sign for,
+//! and sends only a short allow-list of headers there. A `3xx` response is
+//! returned as it is, unfollowed, unless all of these hold:
 //!
 //! * fewer than `max_hops` redirects were followed for this request;
 //! * the status is 301, 302, 303, 307 or 308 and the response has a
 //!   `Location` (relative locations are resolved against the current URL);
 //! * the new URL is `http` or `https`, carries no user information and is not
 //!   a downgrade from `https` to `http`;
+//! * the new URL is on the same host (the port may differ), or the policy is
+//!   [`cross_host`](RedirectPolicy::cross_host);
 //! * [`Signer::may_sign`] accepts the new URL (a generated Lattice name, a
 //!   registered custom domain, or any host under
 //!   [`sign_any_host`](crate::SignerBuilder::sign_any_host));
@@ -68,9 +75,13 @@
 //!   `content-*` headers, as browsers and reqwest do.
 //!
 //! Each hop is signed again from scratch: `authorization` and every `x-amz-*`
-//! header are removed first, and on a hop to another origin (scheme, host or
-//! port) also `cookie`, `cookie2`, `proxy-authorization`, `www-authenticate`
-//! and any `host` header.
+//! header are removed first. On a hop to another port or scheme of the same
+//! host, `cookie`, `cookie2`, `proxy-authorization`, `www-authenticate` and
+//! any `host` header are removed too. On a hop to another host every header
+//! is removed except [`CROSS_HOST_HEADERS`] (`accept`, `accept-encoding`,
+//! `accept-language`, `user-agent`) and, when the body is sent again (307,
+//! 308), `content-type` and `content-encoding`: an API key, a tenant header
+//! or a cookie meant for one service never reaches another.
 //!
 //! # Middleware
 //!
@@ -126,14 +137,14 @@ use crate::tls;
 pub struct LatticeClient {
     client: ::reqwest::Client,
     signer: Signer,
-    max_redirects: usize,
+    redirect: RedirectPolicy,
 }
 
 impl fmt::Debug for LatticeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LatticeClient")
             .field("signer", &self.signer)
-            .field("max_redirects", &self.max_redirects)
+            .field("redirect", &self.redirect)
             .finish_non_exhaustive()
     }
 }
@@ -174,7 +185,7 @@ pub struct LatticeClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
-    max_redirects: usize,
+    redirect: RedirectPolicy,
     no_proxy: bool,
 }
 
@@ -188,7 +199,7 @@ impl fmt::Debug for LatticeClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
-            .field("max_redirects", &self.max_redirects)
+            .field("redirect", &self.redirect)
             .field("no_proxy", &self.no_proxy)
             .finish()
     }
@@ -243,12 +254,34 @@ impl LatticeClientBuilder {
         self
     }
 
-    /// Follow at most `max_hops` redirects per request (default 0: never
-    /// follow, return the `3xx`). Only redirects the signer may sign for are
-    /// followed, each one signed afresh; see the [module docs](self#redirects).
-    pub fn follow_redirects(mut self, max_hops: usize) -> Self {
-        self.max_redirects = max_hops;
+    /// Which redirects to follow (default [`RedirectPolicy::none`]: return
+    /// the `3xx`). Each hop is signed afresh; see the
+    /// [module docs](self#redirects).
+    ///
+    /// ```
+    /// # use lattice_client::reqwest::{LatticeClient, RedirectPolicy};
+    /// # use lattice_client::{Credentials, Signer};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// // Also follow a `Location` on another Lattice service, without the
+    /// // request's own headers (API keys, cookies, …).
+    /// let client = LatticeClient::builder(signer)
+    ///     .redirect(RedirectPolicy::cross_host(3))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn redirect(mut self, policy: RedirectPolicy) -> Self {
+        self.redirect = policy;
         self
+    }
+
+    /// Follow at most `max_hops` redirects per request on the same host
+    /// (default 0: never follow, return the `3xx`): shorthand for
+    /// [`redirect(RedirectPolicy::same_host(max_hops))`](Self::redirect).
+    pub fn follow_redirects(self, max_hops: usize) -> Self {
+        self.redirect(RedirectPolicy::same_host(max_hops))
     }
 
     /// Ignore proxies from the environment (`HTTP_PROXY`, …). Tests and
@@ -291,7 +324,7 @@ impl LatticeClientBuilder {
         Ok(LatticeClient {
             client,
             signer: self.signer,
-            max_redirects: self.max_redirects,
+            redirect: self.redirect,
         })
     }
 }
@@ -320,7 +353,7 @@ impl LatticeClient {
             timeout: None,
             connect_timeout: None,
             read_timeout: None,
-            max_redirects: 0,
+            redirect: RedirectPolicy::none(),
             no_proxy: false,
         }
     }
@@ -352,12 +385,12 @@ impl LatticeClient {
         Self {
             client,
             signer,
-            max_redirects: 0,
+            redirect: RedirectPolicy::none(),
         }
     }
 
-    /// Follow at most `max_hops` redirects per request (0: never); see
-    /// [`LatticeClientBuilder::follow_redirects`].
+    /// Follow at most `max_hops` redirects per request on the same host (0:
+    /// never); see [`LatticeClientBuilder::follow_redirects`].
     ///
     /// ```
     /// # use lattice_client::reqwest::LatticeClient;
@@ -373,8 +406,14 @@ impl LatticeClient {
     /// # }
     /// ```
     #[must_use]
-    pub fn follow_redirects(mut self, max_hops: usize) -> Self {
-        self.max_redirects = max_hops;
+    pub fn follow_redirects(self, max_hops: usize) -> Self {
+        self.redirect(RedirectPolicy::same_host(max_hops))
+    }
+
+    /// Which redirects to follow; see [`LatticeClientBuilder::redirect`].
+    #[must_use]
+    pub fn redirect(mut self, policy: RedirectPolicy) -> Self {
+        self.redirect = policy;
         self
     }
 
@@ -493,7 +532,7 @@ impl LatticeClient {
         let mut request = request;
         let mut hops = 0usize;
         loop {
-            let replay = if hops < self.max_redirects {
+            let replay = if hops < self.redirect.max_hops {
                 Replay::capture(&mut request)
             } else {
                 None
@@ -507,6 +546,7 @@ impl LatticeClient {
             };
             match next_hop(
                 &self.signer,
+                self.redirect,
                 &url,
                 response.status(),
                 response.headers(),
@@ -1048,6 +1088,74 @@ async fn sign_in_place(
     Ok(report)
 }
 
+/// Which redirects a [`LatticeClient`] follows; see the
+/// [module docs](self#redirects).
+///
+/// ```
+/// use lattice_client::reqwest::RedirectPolicy;
+///
+/// assert_eq!(RedirectPolicy::default(), RedirectPolicy::none());
+/// assert_eq!(RedirectPolicy::same_host(3).max_hops(), 3);
+/// assert!(!RedirectPolicy::same_host(3).follows_other_hosts());
+/// assert!(RedirectPolicy::cross_host(3).follows_other_hosts());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RedirectPolicy {
+    max_hops: usize,
+    cross_host: bool,
+}
+
+impl RedirectPolicy {
+    /// Never follow: every `3xx` is returned to the caller (the default).
+    pub const fn none() -> Self {
+        Self {
+            max_hops: 0,
+            cross_host: false,
+        }
+    }
+
+    /// Follow at most `max_hops` redirects whose `Location` is on the same
+    /// host as the request (another port or `http` → `https` is allowed).
+    pub const fn same_host(max_hops: usize) -> Self {
+        Self {
+            max_hops,
+            cross_host: false,
+        }
+    }
+
+    /// Follow at most `max_hops` redirects, also to another host the signer
+    /// may sign for. On such a hop only [`CROSS_HOST_HEADERS`] (and, when
+    /// the body is sent again, `content-type` and `content-encoding`) are
+    /// kept: every other header of the request is dropped.
+    pub const fn cross_host(max_hops: usize) -> Self {
+        Self {
+            max_hops,
+            cross_host: true,
+        }
+    }
+
+    /// The most redirects followed for one request.
+    pub const fn max_hops(&self) -> usize {
+        self.max_hops
+    }
+
+    /// Whether a redirect to another host may be followed.
+    pub const fn follows_other_hosts(&self) -> bool {
+        self.cross_host
+    }
+}
+
+/// The headers a redirect to another host keeps (with
+/// [`RedirectPolicy::cross_host`]); every other header is dropped.
+/// `content-type` and `content-encoding` are kept too when the body is sent
+/// again (307, 308).
+pub const CROSS_HOST_HEADERS: &[&str] =
+    &["accept", "accept-encoding", "accept-language", "user-agent"];
+
+/// Headers that describe a body, kept on a hop to another host only when the
+/// body is sent again.
+const CROSS_HOST_BODY_HEADERS: &[&str] = &["content-type", "content-encoding"];
+
 /// What is kept of a request so that a redirect can be followed: the head,
 /// and the body when it can be replayed.
 struct Replay {
@@ -1079,6 +1187,7 @@ impl Replay {
 /// other response) is to be returned as it is.
 fn next_hop(
     signer: &Signer,
+    policy: RedirectPolicy,
     current: &Url,
     status: StatusCode,
     headers: &HeaderMap,
@@ -1110,6 +1219,10 @@ fn next_hop(
     }
     if !next.username().is_empty() || next.password().is_some() {
         return refuse("location carries user information");
+    }
+    let same_host = current.host_str() == next.host_str();
+    if !same_host && !policy.cross_host {
+        return refuse("location is on another host; allow it with `RedirectPolicy::cross_host`");
     }
     match next.as_str().parse::<Uri>() {
         Ok(uri) if signer.may_sign(&uri) => {}
@@ -1146,10 +1259,22 @@ fn next_hop(
     for name in stale {
         headers.remove(name);
     }
-    let same_origin = current.scheme() == next.scheme()
-        && current.host_str() == next.host_str()
+    let same_origin = same_host
+        && current.scheme() == next.scheme()
         && current.port_or_known_default() == next.port_or_known_default();
-    if !same_origin {
+    if !same_host {
+        let dropped: Vec<HeaderName> = headers
+            .keys()
+            .filter(|n| {
+                !CROSS_HOST_HEADERS.contains(&n.as_str())
+                    && !(keeps_method && CROSS_HOST_BODY_HEADERS.contains(&n.as_str()))
+            })
+            .cloned()
+            .collect();
+        for name in dropped {
+            headers.remove(name);
+        }
+    } else if !same_origin {
         for name in [COOKIE, PROXY_AUTHORIZATION, WWW_AUTHENTICATE, HOST] {
             headers.remove(name);
         }

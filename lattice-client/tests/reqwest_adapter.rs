@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use lattice_client::reqwest::{LatticeClient, SigV4Middleware};
+use lattice_client::reqwest::{LatticeClient, RedirectPolicy, SigV4Middleware};
 use lattice_client::resolve::Resolver;
 use lattice_client::sign::SIGNING_HEADERS;
 use lattice_client::{Credentials, Error, Signer, SigningRegion};
@@ -62,12 +62,16 @@ fn resolver() -> Resolver {
 }
 
 fn client(max_hops: usize) -> LatticeClient {
+    client_with(RedirectPolicy::same_host(max_hops))
+}
+
+fn client_with(policy: RedirectPolicy) -> LatticeClient {
     LatticeClient::builder(signer())
         .resolver(resolver())
         .platform_roots(false)
         .no_proxy()
         .timeout(Duration::from_secs(20))
-        .follow_redirects(max_hops)
+        .redirect(policy)
         .build()
         .unwrap()
 }
@@ -374,17 +378,35 @@ async fn cross_host_redirect_to_a_host_the_signer_refuses_is_not_followed() {
 }
 
 #[tokio::test]
-async fn cross_host_redirect_to_another_lattice_service_is_signed_for_it() {
+async fn by_default_a_redirect_to_another_lattice_service_is_not_followed() {
     let server = start(None).await;
     let response = client(5)
         .get(server.url(ORDERS, "/to-payments"))
+        .header("x-api-key", "orders-only-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen.iter().all(|s| s.host().starts_with(ORDERS)));
+}
+
+#[tokio::test]
+async fn cross_host_redirect_is_signed_for_the_new_host_and_drops_custom_headers() {
+    let server = start(None).await;
+    let response = client_with(RedirectPolicy::cross_host(5))
+        .get(server.url(ORDERS, "/to-payments"))
         .header("cookie", "session=orders-only")
+        .header("x-api-key", "orders-only-key")
+        .header("accept", "application/json")
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].headers["x-api-key"], "orders-only-key");
     assert_signed_for(&seen[1], PAYMENTS, server.port);
     let auth = seen[1].headers["authorization"].to_str().unwrap();
     assert!(
@@ -392,6 +414,12 @@ async fn cross_host_redirect_to_another_lattice_service_is_signed_for_it() {
         "{auth}"
     );
     assert!(!seen[1].headers.contains_key("cookie"));
+    assert!(
+        !seen[1].headers.contains_key("x-api-key"),
+        "a custom header reached the second host: {:?}",
+        seen[1].headers
+    );
+    assert_eq!(seen[1].headers["accept"], "application/json");
     seen[1].assert_signature("http", None);
 }
 

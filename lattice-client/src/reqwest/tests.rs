@@ -63,6 +63,7 @@ fn relative_location_same_origin_keeps_cookie_strips_signature() {
     let current = url(&format!("https://{ORDERS}/a/b"));
     let next = next_hop(
         &signer(),
+        RedirectPolicy::same_host(5),
         &current,
         StatusCode::TEMPORARY_REDIRECT,
         &location("c?x=1"),
@@ -90,6 +91,7 @@ fn see_other_turns_post_into_get_without_body() {
     ] {
         let next = next_hop(
             &signer(),
+            RedirectPolicy::same_host(5),
             &current,
             status,
             &location("/orders/1"),
@@ -102,6 +104,7 @@ fn see_other_turns_post_into_get_without_body() {
     }
     let head = next_hop(
         &signer(),
+        RedirectPolicy::same_host(5),
         &current,
         StatusCode::SEE_OTHER,
         &location("/orders/1"),
@@ -129,6 +132,7 @@ fn streaming_body_only_follows_method_changing_redirects() {
         assert!(
             next_hop(
                 &signer(),
+                RedirectPolicy::cross_host(5),
                 &current,
                 status,
                 &location("/elsewhere"),
@@ -140,6 +144,7 @@ fn streaming_body_only_follows_method_changing_redirects() {
     }
     let next = next_hop(
         &signer(),
+        RedirectPolicy::same_host(5),
         &current,
         StatusCode::SEE_OTHER,
         &location("/status"),
@@ -168,6 +173,7 @@ fn refused_redirects() {
         assert!(
             next_hop(
                 &signer(),
+                RedirectPolicy::cross_host(5),
                 &current,
                 status,
                 &headers,
@@ -180,18 +186,87 @@ fn refused_redirects() {
 }
 
 #[test]
-fn cross_origin_allowed_host_strips_cookies() {
+fn another_host_is_refused_unless_the_policy_allows_it() {
     let current = url(&format!("https://{ORDERS}/"));
+    let to_custom_domain = || {
+        next_hop(
+            &signer(),
+            RedirectPolicy::same_host(5),
+            &current,
+            StatusCode::FOUND,
+            &location("https://orders.example.internal/x"),
+            replay(Method::GET, current.as_str(), None),
+        )
+    };
+    assert!(
+        to_custom_domain().is_none(),
+        "same_host does not leave the host, even for a host the signer may sign for"
+    );
+    // Another port or an upgrade to https on the same host is the same host.
+    let http = url(&format!("http://{ORDERS}/"));
     let next = next_hop(
         &signer(),
-        &current,
+        RedirectPolicy::same_host(5),
+        &http,
         StatusCode::FOUND,
-        &location("https://orders.example.internal/x"),
-        replay(Method::GET, current.as_str(), None),
+        &location(&format!("https://{ORDERS}:8443/x")),
+        replay(Method::GET, http.as_str(), None),
     )
-    .expect("a registered custom domain may be signed");
-    assert!(next.headers().get("cookie").is_none());
+    .expect("same host");
     assert_eq!(next.headers()["x-keep"], "yes");
+    assert!(
+        next.headers().get("cookie").is_none(),
+        "another origin loses cookies"
+    );
+}
+
+#[test]
+fn cross_host_keeps_only_the_allow_list() {
+    let current = url(&format!("https://{ORDERS}/"));
+    let with_allowed = |method: Method, body: Option<Body>| {
+        let mut replay = replay(method, current.as_str(), body);
+        for (name, value) in [
+            ("accept", "application/json"),
+            ("accept-encoding", "gzip"),
+            ("accept-language", "en"),
+            ("user-agent", "test/1"),
+            ("x-api-key", "secret-key"),
+            ("content-encoding", "gzip"),
+        ] {
+            replay
+                .request
+                .headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+        }
+        replay
+    };
+    for (status, method, body, keeps_body_headers) in [
+        (StatusCode::FOUND, Method::GET, None, false),
+        (
+            StatusCode::TEMPORARY_REDIRECT,
+            Method::PUT,
+            Some(Body::from("payload")),
+            true,
+        ),
+    ] {
+        let next = next_hop(
+            &signer(),
+            RedirectPolicy::cross_host(5),
+            &current,
+            status,
+            &location("https://orders.example.internal/x"),
+            with_allowed(method, body),
+        )
+        .expect("a registered custom domain may be signed");
+        let mut names: Vec<&str> = next.headers().keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        let mut expected = vec!["accept", "accept-encoding", "accept-language", "user-agent"];
+        if keeps_body_headers {
+            expected.extend(["content-encoding", "content-type"]);
+            expected.sort_unstable();
+        }
+        assert_eq!(names, expected, "{status}");
+    }
 }
 
 #[tokio::test]
