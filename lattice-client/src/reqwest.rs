@@ -1011,16 +1011,9 @@ fn warn_if_reqwest_followed(sent: &Url, response: &Response) {
     }
 }
 
-/// The URL with any password and user name removed, for errors and logs.
+/// The URL with any user information redacted, for errors and logs.
 fn redacted(url: &Url) -> String {
-    if url.username().is_empty() && url.password().is_none() {
-        return url.to_string();
-    }
-    let mut url = url.clone();
-    // Both only fail for URLs that cannot have user information.
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url.to_string()
+    crate::redact_userinfo(url.as_str()).into_owned()
 }
 
 /// The authority as hyper sends it: host, and the port unless it is the

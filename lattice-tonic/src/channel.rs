@@ -89,7 +89,7 @@ use http::{Request, Response, Uri};
 use lattice_client::aws_credential_types::provider::ProvideCredentials;
 use lattice_client::name::LatticeName;
 use lattice_client::resolve::Resolver;
-use lattice_client::{Credentials, Signer, SignerBuilder};
+use lattice_client::{Credentials, Signer, SignerBuilder, redact_userinfo};
 use lattice_tower::sign::{SigV4Layer, SigV4Service};
 use rustls_pki_types::CertificateDer;
 use tonic::body::Body;
@@ -159,11 +159,12 @@ impl LatticeEndpoint {
     /// # Errors
     ///
     /// [`Error::InvalidUrl`] when `url` is not an absolute `https://` URL
-    /// with a host, or has a path, query or user information.
+    /// with a host, or has a path, query or user information. The error
+    /// shows `url` with any user information redacted (`https://***@host`).
     pub fn new(url: impl AsRef<str>) -> Result<Self, Error> {
         let url = url.as_ref();
         let uri: Uri = url.parse().map_err(|_| Error::InvalidUrl {
-            url: url.to_owned(),
+            url: redact_userinfo(url).into_owned(),
             reason: "it is not a URL; use `https://<service name or custom domain>`",
         })?;
         Self::from_uri_text(url, uri)
@@ -193,7 +194,7 @@ impl LatticeEndpoint {
 
     fn from_uri_text(url: &str, uri: Uri) -> Result<Self, Error> {
         let invalid = |reason| Error::InvalidUrl {
-            url: url.to_owned(),
+            url: redact_userinfo(url).into_owned(),
             reason,
         };
         match uri.scheme() {
@@ -660,6 +661,27 @@ mod tests {
         ] {
             let err = LatticeEndpoint::new(&url).expect_err(&url);
             assert!(err.to_string().contains(needle), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn user_information_is_redacted_in_errors() {
+        for url in [
+            format!("https://user:hunter2@{NAME}"),
+            format!("https://user:hunter2@{NAME}/a/path"),
+            format!("http://user:hunter2@{NAME}"),
+            format!("https://user:hunter 2@{NAME}"),
+        ] {
+            let err = LatticeEndpoint::new(&url).expect_err(&url);
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains("hunter"), "{shown}");
+            assert!(shown.contains("***@"), "{shown}");
+            let err = LatticeEndpoint::from_uri(
+                url.parse()
+                    .unwrap_or_else(|_| Uri::from_static("https://a@b")),
+            )
+            .expect_err(&url);
+            assert!(!err.to_string().contains("hunter"), "{err}");
         }
     }
 

@@ -1,5 +1,6 @@
 //! The error type of `lattice-client`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use aws_credential_types::provider::error::CredentialsError;
@@ -15,7 +16,8 @@ pub enum Error {
     /// and an authority, such as `https://name.example/path`.
     #[error("cannot sign a request to `{uri}`: {reason}")]
     InvalidUri {
-        /// The URI as given (no secrets are ever in a URI we sign).
+        /// The URI as given, with any user information redacted
+        /// ([`redact_userinfo`]).
         uri: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -165,10 +167,38 @@ pub enum Error {
 }
 
 impl Error {
+    /// An [`Error::InvalidUri`] for `uri`, with its user information
+    /// redacted.
     pub(crate) fn invalid_uri(uri: &http::Uri, reason: &'static str) -> Self {
         Error::InvalidUri {
-            uri: uri.to_string(),
+            uri: redact_userinfo(&uri.to_string()).into_owned(),
             reason,
         }
     }
 }
+
+/// `uri` with the user information before its host (`user:password@`)
+/// replaced by `***@`, for error messages and logs. Text without user
+/// information is returned as it is; the text need not be a valid URI.
+///
+/// ```
+/// use lattice_client::redact_userinfo;
+///
+/// assert_eq!(
+///     redact_userinfo("https://user:hunter2@orders.example.internal/a@b"),
+///     "https://***@orders.example.internal/a@b",
+/// );
+/// assert_eq!(redact_userinfo("https://orders.example.internal/"), "https://orders.example.internal/");
+/// ```
+pub fn redact_userinfo(uri: &str) -> Cow<'_, str> {
+    let start = uri.find("://").map_or(0, |i| i + 3);
+    let rest = &uri[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => Cow::Owned(format!("{}***{}", &uri[..start], &rest[at..])),
+        None => Cow::Borrowed(uri),
+    }
+}
+
+#[cfg(test)]
+mod tests;
