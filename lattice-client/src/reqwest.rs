@@ -9,7 +9,7 @@
 //! use lattice_client::reqwest::LatticeClient;
 //! use lattice_client::{Credentials, Signer};
 //!
-//! # fn main() -> Result<(), lattice_client::Error> {
+//! # fn main() -> Result<(), lattice_client::reqwest::Error> {
 //! let signer = Signer::builder()
 //!     .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example"))
 //!     .build()?;
@@ -104,10 +104,12 @@ use ::reqwest::{Body, IntoUrl, Method, Request, Response, StatusCode, Url, Versi
 use http::Uri;
 use rustls_pki_types::CertificateDer;
 
-use crate::Error;
 use crate::resolve::Resolver;
 use crate::sign::{Signer, SigningRegion, SigningReport};
 use crate::tls;
+
+mod error;
+pub use error::Error;
 
 /// A `reqwest` client that signs every request for VPC Lattice.
 ///
@@ -120,7 +122,7 @@ use crate::tls;
 /// use lattice_client::Signer;
 ///
 /// # #[cfg(feature = "aws-config")]
-/// # async fn run() -> Result<(), lattice_client::Error> {
+/// # async fn run() -> Result<(), lattice_client::reqwest::Error> {
 /// // Credentials and region from the standard AWS chain (feature `aws-config`).
 /// let config = aws_config::load_from_env().await;
 /// let signer = Signer::builder().sdk_config(&config)?.build()?;
@@ -159,7 +161,7 @@ impl fmt::Debug for LatticeClient {
 /// use lattice_client::resolve::Resolver;
 /// use lattice_client::{Credentials, Signer};
 ///
-/// # fn main() -> Result<(), lattice_client::Error> {
+/// # fn main() -> Result<(), lattice_client::reqwest::Error> {
 /// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
 /// let resolver = Resolver::new()
 ///     .with_override("*.7d67968.vpc-lattice-svcs.us-west-2.on.aws", [IpAddr::V4(Ipv4Addr::LOCALHOST)])?
@@ -296,8 +298,9 @@ impl LatticeClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Tls`] when a PEM document is malformed or holds no
-    /// certificate; [`Error::Reqwest`] when reqwest rejects the configuration.
+    /// [`Error::Lattice`] wrapping [`crate::Error::Tls`] when a PEM document is
+    /// malformed or holds no certificate; [`Error::Reqwest`] when reqwest
+    /// rejects the configuration.
     pub fn build(self) -> Result<LatticeClient, Error> {
         let mut extra = self.roots;
         for pem in &self.roots_pem {
@@ -336,7 +339,7 @@ impl LatticeClient {
     /// use lattice_client::reqwest::LatticeClient;
     /// use lattice_client::{Credentials, Signer};
     ///
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// let client = LatticeClient::builder(signer).build()?;
     /// # let _ = client;
@@ -435,7 +438,7 @@ impl LatticeClient {
     /// ```
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let request = client
@@ -480,7 +483,7 @@ impl LatticeClient {
     /// ```
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let method = reqwest::Method::from_bytes(b"PURGE").expect("valid method");
@@ -513,7 +516,7 @@ impl LatticeClient {
     /// ```no_run
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # async fn run(client: LatticeClient) -> Result<(), lattice_client::Error> {
+    /// # async fn run(client: LatticeClient) -> Result<(), lattice_client::reqwest::Error> {
     /// let url = "https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/orders";
     /// let request = reqwest::Request::new(reqwest::Method::GET, url.parse().expect("valid URL"));
     /// let response = client.execute(request).await?;
@@ -524,8 +527,11 @@ impl LatticeClient {
     ///
     /// # Errors
     ///
-    /// The signer's errors ([`Error::HostNotAllowed`], [`Error::InvalidUri`],
-    /// [`Error::NoRegion`], [`Error::Credentials`], …) and
+    /// [`Error::Lattice`] with the signer's errors
+    /// ([`HostNotAllowed`](crate::Error::HostNotAllowed),
+    /// [`InvalidUri`](crate::Error::InvalidUri),
+    /// [`NoRegion`](crate::Error::NoRegion),
+    /// [`Credentials`](crate::Error::Credentials), …) and
     /// [`Error::Reqwest`] for transport failures. A redirect that is not
     /// followed is not an error: the `3xx` response is returned.
     pub async fn execute(&self, request: Request) -> Result<Response, Error> {
@@ -579,7 +585,7 @@ impl LatticeClient {
 /// use std::time::Duration;
 /// # use lattice_client::reqwest::LatticeClient;
 /// # use lattice_client::{Credentials, Signer};
-/// # fn main() -> Result<(), lattice_client::Error> {
+/// # fn main() -> Result<(), lattice_client::reqwest::Error> {
 /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
 /// # let client = LatticeClient::builder(signer).build()?;
 /// let request = client
@@ -627,7 +633,7 @@ impl LatticeRequestBuilder {
     /// ```
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let url = "https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/";
@@ -635,7 +641,7 @@ impl LatticeRequestBuilder {
     /// assert_eq!(request.headers()["accept"], "application/json");
     /// assert!(matches!(
     ///     client.get(url).header("bad header", "x").build(),
-    ///     Err(lattice_client::Error::InvalidRequest(_))
+    ///     Err(lattice_client::reqwest::Error::InvalidRequest(_))
     /// ));
     /// # Ok(())
     /// # }
@@ -666,7 +672,7 @@ impl LatticeRequestBuilder {
     /// ```
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let mut headers = reqwest::header::HeaderMap::new();
@@ -710,7 +716,7 @@ impl LatticeRequestBuilder {
     /// ```
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>("a"), Ok("b")]);
@@ -735,7 +741,7 @@ impl LatticeRequestBuilder {
     /// ```
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let request = client
@@ -767,7 +773,7 @@ impl LatticeRequestBuilder {
     /// # use std::time::Duration;
     /// # use lattice_client::reqwest::LatticeClient;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer).build()?;
     /// let request = client
@@ -803,7 +809,7 @@ impl LatticeRequestBuilder {
     /// # use lattice_client::reqwest::{sign_request, LatticeClient};
     /// # use lattice_client::{Credentials, Signer};
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), lattice_client::Error> {
+    /// # async fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// # let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// # let client = LatticeClient::builder(signer.clone()).build()?;
     /// let mut request = client
@@ -826,12 +832,12 @@ impl LatticeRequestBuilder {
     ///
     /// [`Error::Reqwest`] for a URL that does not parse,
     /// [`Error::InvalidRequest`] for an invalid header name or value,
-    /// [`Error::InvalidUri`] when a region is set on a URL that cannot be a
-    /// request URI.
+    /// [`Error::Lattice`] with [`crate::Error::InvalidUri`] when a region is
+    /// set on a URL that cannot be a request URI.
     pub fn build(self) -> Result<Request, Error> {
         let request = self.request?;
         match self.region {
-            Some(region) => with_region(request, region),
+            Some(region) => Ok(with_region(request, region)?),
             None => Ok(request),
         }
     }
@@ -840,12 +846,12 @@ impl LatticeRequestBuilder {
     ///
     /// ```no_run
     /// # use lattice_client::reqwest::LatticeClient;
-    /// # async fn run(client: LatticeClient) -> Result<(), lattice_client::Error> {
+    /// # async fn run(client: LatticeClient) -> Result<(), lattice_client::reqwest::Error> {
     /// let response = client
     ///     .get("https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/orders/42")
     ///     .send()
     ///     .await?;
-    /// let text = response.text().await.map_err(lattice_client::Error::Reqwest)?;
+    /// let text = response.text().await?;
     /// # let _ = text;
     /// # Ok(())
     /// # }
@@ -882,7 +888,7 @@ impl LatticeRequestBuilder {
 /// use lattice_client::{Credentials, Signer};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), lattice_client::Error> {
+/// # async fn main() -> Result<(), lattice_client::reqwest::Error> {
 /// let signer = Signer::builder()
 ///     .credentials(Credentials::new(
 ///         "AKIDEXAMPLE",
@@ -906,9 +912,12 @@ impl LatticeRequestBuilder {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidUri`] (a URL with user information, or one that cannot be
-/// an HTTP request URI), and every error of [`Signer::sign_parts`].
-pub async fn sign_request(signer: &Signer, request: &mut Request) -> Result<SigningReport, Error> {
+/// [`crate::Error::InvalidUri`] (a URL with user information, or one that
+/// cannot be an HTTP request URI), and every error of [`Signer::sign_parts`].
+pub async fn sign_request(
+    signer: &Signer,
+    request: &mut Request,
+) -> Result<SigningReport, crate::Error> {
     sign_in_place(signer, request, None).await
 }
 
@@ -933,7 +942,7 @@ pub async fn sign_request(signer: &Signer, request: &mut Request) -> Result<Sign
 /// use lattice_client::reqwest::{LatticeClient, SigV4Middleware};
 /// use lattice_client::{Credentials, Signer, SigningRegion};
 ///
-/// # fn main() -> Result<(), lattice_client::Error> {
+/// # fn main() -> Result<(), lattice_client::reqwest::Error> {
 /// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
 /// let transport = LatticeClient::builder(signer.clone()).build()?;
 /// let client = reqwest_middleware::ClientBuilder::new(transport.reqwest_client().clone())
@@ -949,7 +958,7 @@ pub async fn sign_request(signer: &Signer, request: &mut Request) -> Result<Sign
 /// ```
 ///
 /// Errors of the signer come back as `reqwest_middleware::Error::Middleware`
-/// wrapping an [`Error`]: `err.downcast_ref::<lattice_client::Error>()` on the
+/// wrapping a [`crate::Error`]: `err.downcast_ref::<lattice_client::Error>()` on the
 /// inner `anyhow::Error`.
 #[derive(Clone, Debug)]
 pub struct SigV4Middleware {
@@ -962,7 +971,7 @@ impl SigV4Middleware {
     /// ```
     /// # use lattice_client::reqwest::SigV4Middleware;
     /// # use lattice_client::{Credentials, Signer};
-    /// # fn main() -> Result<(), lattice_client::Error> {
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
     /// let signer = Signer::builder().credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "example")).build()?;
     /// let middleware = SigV4Middleware::new(signer);
     /// # let _ = middleware;
@@ -1026,8 +1035,8 @@ fn url_authority(url: &Url) -> String {
     }
 }
 
-fn cannot_convert(url: &Url) -> Error {
-    Error::InvalidUri {
+fn cannot_convert(url: &Url) -> crate::Error {
+    crate::Error::InvalidUri {
         uri: redacted(url),
         reason: "it cannot be sent as an HTTP request URI",
     }
@@ -1035,7 +1044,7 @@ fn cannot_convert(url: &Url) -> Error {
 
 /// Puts `region` into the request's extensions (reqwest offers no public
 /// access to them except through its `http::Request` conversions).
-fn with_region(request: Request, region: SigningRegion) -> Result<Request, Error> {
+fn with_region(request: Request, region: SigningRegion) -> Result<Request, crate::Error> {
     let url = request.url().clone();
     let mut request: http::Request<Body> = request.try_into().map_err(|_| cannot_convert(&url))?;
     request.extensions_mut().insert(region);
@@ -1048,10 +1057,10 @@ async fn sign_in_place(
     signer: &Signer,
     request: &mut Request,
     region: Option<&SigningRegion>,
-) -> Result<SigningReport, Error> {
+) -> Result<SigningReport, crate::Error> {
     let url = request.url().clone();
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::InvalidUri {
+        return Err(crate::Error::InvalidUri {
             uri: redacted(&url),
             reason: "it carries user information before the host; remove it",
         });
@@ -1073,7 +1082,7 @@ async fn sign_in_place(
         .map_err(|_| cannot_convert(&url))?;
     let report = result?;
     if url_authority(request.url()) != report.host {
-        return Err(Error::InvalidUri {
+        return Err(crate::Error::InvalidUri {
             uri: redacted(&url),
             reason: "its host cannot be written back into the URL as it was signed",
         });

@@ -18,7 +18,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use lattice_client::reqwest::{LatticeClient, RedirectPolicy, SigV4Middleware};
+use lattice_client::reqwest::{
+    Error as ReqwestError, LatticeClient, RedirectPolicy, SigV4Middleware,
+};
 use lattice_client::resolve::Resolver;
 use lattice_client::sign::SIGNING_HEADERS;
 use lattice_client::{Credentials, Error, Signer, SigningRegion};
@@ -306,10 +308,45 @@ async fn refused_host_is_a_typed_error_and_nothing_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::HostNotAllowed { ref host } if host == OTHER),
+        matches!(err, ReqwestError::Lattice(Error::HostNotAllowed { ref host }) if host == OTHER),
         "{err}"
     );
     assert!(server.seen().is_empty());
+}
+
+/// The error and each of its sources, outermost first, nothing skipped.
+fn chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut links = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        links.push(e.to_string());
+        source = e.source();
+    }
+    links
+}
+
+#[tokio::test]
+async fn a_transport_error_prints_each_cause_once() {
+    let missing = "missing-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+    let err = client(0)
+        .get(format!("http://{missing}:1/ok"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ReqwestError::Reqwest(_)), "{err:?}");
+    let links = chain(&err);
+    let line = links.join(": ");
+    assert!(
+        links.iter().any(|l| l.contains("could not resolve")),
+        "{line}"
+    );
+    for link in &links {
+        assert_eq!(
+            line.matches(link.as_str()).count(),
+            1,
+            "`{link}` is printed more than once: {line}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -647,7 +684,7 @@ async fn https_with_an_extra_root_negotiates_h2_and_signs_the_authority() {
         .build()
         .unwrap();
     let err = untrusting.get(&url).send().await.unwrap_err();
-    assert!(matches!(err, Error::Reqwest(_)), "{err}");
+    assert!(matches!(err, ReqwestError::Reqwest(_)), "{err}");
 }
 
 #[derive(Clone, Default)]

@@ -628,6 +628,7 @@ impl Service<Request<Body>> for LatticeChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::chain;
 
     const NAME: &str = "echo-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
 
@@ -692,7 +693,8 @@ mod tests {
             .expect("url")
             .connect_lazy()
             .expect_err("no credentials");
-        assert!(err.to_string().contains("no credentials"), "{err}");
+        let text = chain(&err);
+        assert!(text.contains("no credentials"), "{text}");
 
         // A custom domain without a region.
         let err = LatticeEndpoint::new("https://echo.example.internal")
@@ -700,7 +702,8 @@ mod tests {
             .credentials(creds())
             .connect_lazy()
             .expect_err("no region");
-        assert!(err.to_string().contains("no signing region"), "{err}");
+        let text = chain(&err);
+        assert!(text.contains("no signing region"), "{text}");
 
         // A ready signer that does not sign for the host.
         let signer = Signer::builder()
@@ -712,7 +715,8 @@ mod tests {
             .signer(signer.clone())
             .connect_lazy()
             .expect_err("host not allowed");
-        assert!(err.to_string().contains("refusing to sign"), "{err}");
+        let text = chain(&err);
+        assert!(text.contains("refusing to sign"), "{text}");
 
         // A signer and pieces.
         let err = LatticeEndpoint::new(format!("https://{NAME}"))

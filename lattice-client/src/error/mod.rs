@@ -9,6 +9,12 @@ use aws_credential_types::provider::error::CredentialsError;
 ///
 /// Each variant says who is at fault (the caller's request, the configuration,
 /// the credentials provider or the transport) and what to do about it.
+///
+/// A variant that wraps a cause returns it from
+/// [`source`](std::error::Error::source) and does not repeat it in its own
+/// message: print the chain (`{:#}` with `anyhow`, or walk `source()`) to
+/// see every cause once. The `reqwest` adapter (feature `reqwest`) has its
+/// own error, `lattice_client::reqwest::Error`, which wraps this one.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -87,16 +93,16 @@ pub enum Error {
     /// The credentials provider failed (credentials). The next request asks
     /// the provider again; errors are never cached.
     #[error(
-        "could not load AWS credentials: {0}; check the AWS credential chain (environment, profile, SSO, web identity)"
+        "could not load AWS credentials; check the AWS credential chain (environment, profile, SSO, web identity)"
     )]
     Credentials(#[source] Arc<CredentialsError>),
 
     /// `aws-sigv4` rejected the request (caller's request or a bug).
-    #[error("signing failed: {0}")]
+    #[error("signing failed")]
     Signing(#[source] aws_sigv4::http_request::SigningError),
 
     /// A resolver override or DNS lookup failed (transport).
-    #[error("could not resolve `{host}`: {source}")]
+    #[error("could not resolve `{host}`")]
     Resolve {
         /// The name that was looked up.
         host: String,
@@ -125,13 +131,6 @@ pub enum Error {
     #[error("TLS configuration: {0}")]
     Tls(String),
 
-    /// A request could not be built (caller's request): a header name or
-    /// value is invalid.
-    #[cfg(feature = "reqwest")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
-    #[error("invalid request: {0}; check the header names and values")]
-    InvalidRequest(#[source] http::Error),
-
     /// The `x-amzn-lattice-*` caller identity headers are malformed (the peer
     /// that set them: Lattice never sends such headers, so the request did not
     /// come through Lattice unchanged).
@@ -156,14 +155,8 @@ pub enum Error {
     /// (`poll_ready` failed); the invocation fails.
     #[cfg(feature = "lambda")]
     #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
-    #[error("the Lambda target's service cannot serve: {0}")]
+    #[error("the Lambda target's service cannot serve")]
     ServiceNotReady(#[source] Box<dyn std::error::Error + Send + Sync>),
-
-    /// The HTTP client failed (transport).
-    #[cfg(feature = "reqwest")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
-    #[error("HTTP request failed: {0}")]
-    Reqwest(#[source] ::reqwest::Error),
 }
 
 impl Error {

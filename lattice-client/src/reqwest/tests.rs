@@ -305,21 +305,21 @@ async fn refused_urls_are_typed_errors() {
     let mut request = Request::new(Method::GET, url("https://example.com/"));
     assert!(matches!(
         sign_request(&signer, &mut request).await,
-        Err(Error::HostNotAllowed { .. })
+        Err(crate::Error::HostNotAllowed { .. })
     ));
     assert!(request.headers().get("authorization").is_none());
 
     let mut request = Request::new(Method::GET, url(&format!("ftp://{ORDERS}/")));
     assert!(matches!(
         sign_request(&signer, &mut request).await,
-        Err(Error::InvalidUri { .. })
+        Err(crate::Error::InvalidUri { .. })
     ));
 
     let mut request = Request::new(Method::GET, url(&format!("https://user:hunter2@{ORDERS}/")));
     let err = sign_request(&signer, &mut request)
         .await
         .expect_err("user information is refused");
-    assert!(matches!(err, Error::InvalidUri { .. }));
+    assert!(matches!(err, crate::Error::InvalidUri { .. }));
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
 
@@ -342,7 +342,7 @@ async fn builder_errors_and_debug() {
     ));
     assert!(matches!(
         client.get("https://example.com/").send().await,
-        Err(Error::HostNotAllowed { .. })
+        Err(Error::Lattice(crate::Error::HostNotAllowed { .. }))
     ));
     let builder = client
         .get(format!("https://{ORDERS}/"))
@@ -356,5 +356,5 @@ async fn builder_errors_and_debug() {
     let bad_pem = LatticeClient::builder(signer())
         .add_root_certificates_pem("not a certificate")
         .build();
-    assert!(matches!(bad_pem, Err(Error::Tls(_))));
+    assert!(matches!(bad_pem, Err(Error::Lattice(crate::Error::Tls(_)))));
 }
