@@ -1,5 +1,9 @@
+use super::redirect::{Replay, next_hop};
 use super::*;
 use crate::Credentials;
+use crate::sign::Signer;
+use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
+use ::reqwest::{Body, Method, Request, StatusCode, Url};
 use aws_smithy_async::time::StaticTimeSource;
 use std::time::{Duration, SystemTime};
 
