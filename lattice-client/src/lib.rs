@@ -70,7 +70,7 @@ pub mod reqwest;
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
 
-pub use error::{Error, redact_userinfo};
+pub use error::{BoxError, Error, redact_userinfo};
 pub use sign::{Signer, SignerBuilder, SigningRegion};
 
 /// The credential types and provider trait (`ProvideCredentials`) this crate

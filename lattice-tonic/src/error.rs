@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use tonic::{Code, Status};
 
-/// A boxed error, as Tower services and tonic transports return.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// A boxed error, as Tower services and tonic transports return. The same
+/// type as [`lattice_client::BoxError`].
+pub use lattice_client::BoxError;
 
 /// What `lattice-tonic` can fail with.
 ///

@@ -5,6 +5,11 @@ use std::sync::Arc;
 
 use aws_credential_types::provider::error::CredentialsError;
 
+/// A boxed error, as Tower services, hyper and tonic transports return it.
+/// `lattice-tower` and `lattice-tonic` re-export this one type, so an error
+/// from any of them downcasts the same way (`error.downcast_ref::<lattice_client::Error>()`).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Everything that can go wrong in `lattice-client`.
 ///
 /// Each variant says who is at fault (the caller's request, the configuration,
@@ -156,7 +161,7 @@ pub enum Error {
     #[cfg(feature = "lambda")]
     #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
     #[error("the Lambda target's service cannot serve")]
-    ServiceNotReady(#[source] Box<dyn std::error::Error + Send + Sync>),
+    ServiceNotReady(#[source] BoxError),
 }
 
 impl Error {

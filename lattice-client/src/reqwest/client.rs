@@ -14,7 +14,7 @@ use super::request::LatticeRequestBuilder;
 use super::sign::{redacted, sign_in_place};
 use crate::resolve::Resolver;
 use crate::sign::Signer;
-use crate::tls;
+use crate::tls::TlsOptions;
 
 /// A `reqwest` client that signs every request for VPC Lattice.
 ///
@@ -86,11 +86,9 @@ impl fmt::Debug for LatticeClient {
 pub struct LatticeClientBuilder {
     signer: Signer,
     resolver: Resolver,
-    platform_roots: bool,
-    roots: Vec<CertificateDer<'static>>,
+    tls: TlsOptions,
     roots_pem: Vec<Vec<u8>>,
     timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     redirect: RedirectPolicy,
     no_proxy: bool,
@@ -101,10 +99,9 @@ impl fmt::Debug for LatticeClientBuilder {
         f.debug_struct("LatticeClientBuilder")
             .field("signer", &self.signer)
             .field("resolver", &self.resolver)
-            .field("platform_roots", &self.platform_roots)
-            .field("extra_roots", &(self.roots.len() + self.roots_pem.len()))
+            .field("tls", &self.tls)
+            .field("roots_pem", &self.roots_pem.len())
             .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("redirect", &self.redirect)
             .field("no_proxy", &self.no_proxy)
@@ -120,22 +117,47 @@ impl LatticeClientBuilder {
         self
     }
 
-    /// Whether the platform's root certificates are trusted (default `true`).
-    /// With `false` only the roots added here are trusted.
+    /// The trusted roots and the connect timeout (default [`TlsOptions::new`]:
+    /// platform roots, a 10 s connect timeout), as every client builder of
+    /// the workspace takes them. Replaces what [`platform_roots`](Self::platform_roots),
+    /// [`add_root_certificate`](Self::add_root_certificate) and
+    /// [`connect_timeout`](Self::connect_timeout) set before.
+    ///
+    /// ```
+    /// # use lattice_client::reqwest::LatticeClient;
+    /// # use lattice_client::tls::TlsOptions;
+    /// # use lattice_client::{Credentials, Signer};
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
+    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let ca_pem = rcgen::generate_simple_self_signed(vec!["ca.example".to_owned()]).expect("ca").cert.pem();
+    /// let tls = TlsOptions::new().platform_roots(false).add_pem(ca_pem.as_bytes())?;
+    /// let client = LatticeClient::builder(signer).tls(tls).build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, options: TlsOptions) -> Self {
+        self.tls = options;
+        self
+    }
+
+    /// Whether the platform's root certificates are trusted (default `true`):
+    /// shorthand for [`TlsOptions::platform_roots`].
     pub fn platform_roots(mut self, yes: bool) -> Self {
-        self.platform_roots = yes;
+        self.tls = self.tls.platform_roots(yes);
         self
     }
 
-    /// Trusts one more root certificate (for example a test CA), on top of
-    /// the platform roots.
+    /// Trusts one more root certificate (for example a test CA): shorthand
+    /// for [`TlsOptions::add_root_certificate`].
     pub fn add_root_certificate(mut self, certificate: CertificateDer<'static>) -> Self {
-        self.roots.push(certificate);
+        self.tls = self.tls.add_root_certificate(certificate);
         self
     }
 
-    /// Trusts every certificate of a PEM document, on top of the platform
-    /// roots. The PEM is parsed in [`build`](Self::build).
+    /// Trusts every certificate of a PEM document, like
+    /// [`TlsOptions::add_pem`] but parsed in [`build`](Self::build), which
+    /// reports a malformed document.
     pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.roots_pem.push(pem.into());
         self
@@ -149,9 +171,10 @@ impl LatticeClientBuilder {
         self
     }
 
-    /// A timeout for establishing connections.
+    /// A timeout for establishing connections (default 10 s): shorthand for
+    /// [`TlsOptions::connect_timeout`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.tls = self.tls.connect_timeout(timeout);
         self
     }
 
@@ -207,11 +230,11 @@ impl LatticeClientBuilder {
     /// malformed or holds no certificate; [`Error::Reqwest`] when reqwest
     /// rejects the configuration.
     pub fn build(self) -> Result<LatticeClient, Error> {
-        let mut extra = self.roots;
+        let mut options = self.tls;
         for pem in &self.roots_pem {
-            extra.extend(tls::certificates_from_pem(pem)?);
+            options = options.add_pem(pem)?;
         }
-        let config = tls::client_config(tls::root_store(self.platform_roots, &extra))?;
+        let config = options.client_config()?;
         let mut builder = ::reqwest::Client::builder()
             .redirect(redirect::Policy::none())
             .dns_resolver(Arc::new(self.resolver))
@@ -219,7 +242,7 @@ impl LatticeClientBuilder {
         if let Some(t) = self.timeout {
             builder = builder.timeout(t);
         }
-        if let Some(t) = self.connect_timeout {
+        if let Some(t) = options.connect_timeout_limit() {
             builder = builder.connect_timeout(t);
         }
         if let Some(t) = self.read_timeout {
@@ -255,11 +278,9 @@ impl LatticeClient {
         LatticeClientBuilder {
             signer,
             resolver: Resolver::new(),
-            platform_roots: true,
-            roots: Vec::new(),
+            tls: TlsOptions::new(),
             roots_pem: Vec::new(),
             timeout: None,
-            connect_timeout: None,
             read_timeout: None,
             redirect: RedirectPolicy::none(),
             no_proxy: false,
