@@ -7,6 +7,7 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -146,6 +147,8 @@ struct Server {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Notified when a request head has arrived (before its body is read).
     head: Arc<Notify>,
+    /// Connections accepted so far.
+    connections: Arc<AtomicUsize>,
 }
 
 impl Server {
@@ -192,12 +195,14 @@ async fn start(tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let head = Arc::new(Notify::new());
-    let (seen2, head2) = (seen.clone(), head.clone());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let (seen2, head2, connections2) = (seen.clone(), head.clone(), connections.clone());
     tokio::spawn(async move {
         loop {
             let Ok((tcp, _)) = listener.accept().await else {
                 return;
             };
+            connections2.fetch_add(1, Ordering::SeqCst);
             let (seen, head, tls) = (seen2.clone(), head2.clone(), tls.clone());
             tokio::spawn(async move {
                 let service = service_fn(move |request: Request<Incoming>| {
@@ -235,7 +240,12 @@ async fn start(tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
             });
         }
     });
-    Server { port, seen, head }
+    Server {
+        port,
+        seen,
+        head,
+        connections,
+    }
 }
 
 fn assert_signed_for(seen: &Seen, host: &str, port: u16) {
@@ -727,4 +737,103 @@ async fn a_user_client_that_follows_redirects_itself_is_reported() {
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("followed a redirect by itself"), "{logs}");
     assert!(!logs.contains(TOKEN), "{logs}");
+}
+
+#[tokio::test]
+async fn idle_connections_are_dropped_after_the_pool_idle_timeout() {
+    // The default keeps a connection between two close requests.
+    let server = start(None).await;
+    let client = client(0);
+    for _ in 0..2 {
+        let response = client.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+        assert_eq!(response.bytes().await.unwrap(), "ok");
+    }
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+
+    // A connection idle for longer than the pool idle timeout is not used
+    // again: the next request opens a new one (as it must once Lattice has
+    // closed an idle connection, after 60 s; the default is 50 s).
+    let server = start(None).await;
+    let client = LatticeClient::builder(signer())
+        .resolver(resolver())
+        .no_proxy()
+        .pool_idle_timeout(Some(Duration::from_millis(50)))
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let response = client.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+        assert_eq!(response.bytes().await.unwrap(), "ok");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn user_agent_defaults_to_the_crate_and_can_be_replaced() {
+    let server = start(None).await;
+    client(0)
+        .get(server.url(ORDERS, "/ok"))
+        .send()
+        .await
+        .unwrap();
+    let custom = LatticeClient::builder(signer())
+        .resolver(resolver())
+        .no_proxy()
+        .user_agent("orders-app/1.0")
+        .unwrap()
+        .build()
+        .unwrap();
+    custom.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+    custom
+        .get(server.url(ORDERS, "/ok"))
+        .header("user-agent", "per-request/2")
+        .send()
+        .await
+        .unwrap();
+    let seen = server.seen();
+    assert_eq!(
+        seen[0].headers["user-agent"],
+        format!("lattice-client/{}", env!("CARGO_PKG_VERSION")).as_str()
+    );
+    assert_eq!(seen[1].headers["user-agent"], "orders-app/1.0");
+    assert_eq!(seen[2].headers["user-agent"], "per-request/2");
+    assert!(
+        LatticeClient::builder(signer())
+            .user_agent("bad\nagent")
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn configure_reaches_the_reqwest_builder() {
+    let server = start(None).await;
+    let client = LatticeClient::builder(signer())
+        .resolver(resolver())
+        .no_proxy()
+        .configure(|b| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("x-configured", "yes".parse().unwrap());
+            b.default_headers(headers)
+        })
+        .build()
+        .unwrap();
+    client.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+    assert_eq!(server.seen()[0].headers["x-configured"], "yes");
+}
+
+#[cfg(feature = "json")]
+#[tokio::test]
+async fn json_bodies_are_sent_and_read() {
+    let server = start(None).await;
+    let response = client(0)
+        .post(server.url(ORDERS, "/echo"))
+        .json(&serde_json::json!({ "item": 42 }))
+        .send()
+        .await
+        .unwrap();
+    let value: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(value["item"], 42);
+    let seen = server.seen();
+    assert_eq!(seen[0].headers["content-type"], "application/json");
+    seen[0].assert_signature("http", None);
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ::reqwest::header::HeaderValue;
 use ::reqwest::{IntoUrl, Method, Request, Response, redirect};
 use rustls_pki_types::CertificateDer;
 
@@ -92,7 +93,20 @@ pub struct LatticeClientBuilder {
     read_timeout: Option<Duration>,
     redirect: RedirectPolicy,
     no_proxy: bool,
+    pool_idle_timeout: Option<Duration>,
+    user_agent: HeaderValue,
+    configure: Vec<ConfigureFn>,
 }
+
+type ConfigureFn = Box<dyn FnOnce(::reqwest::ClientBuilder) -> ::reqwest::ClientBuilder + Send>;
+
+/// How long [`LatticeClientBuilder`] keeps idle pooled connections by
+/// default: under the 60 s after which VPC Lattice closes an idle connection,
+/// so that a request never goes out on a connection Lattice is closing.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+
+/// The `user-agent` a [`LatticeClient`] sends unless told otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!("lattice-client/", env!("CARGO_PKG_VERSION"));
 
 impl fmt::Debug for LatticeClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -105,6 +119,9 @@ impl fmt::Debug for LatticeClientBuilder {
             .field("read_timeout", &self.read_timeout)
             .field("redirect", &self.redirect)
             .field("no_proxy", &self.no_proxy)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("configure", &self.configure.len())
             .finish()
     }
 }
@@ -214,6 +231,61 @@ impl LatticeClientBuilder {
         self.redirect(RedirectPolicy::same_host(max_hops))
     }
 
+    /// How long idle pooled connections are kept (default
+    /// [`DEFAULT_POOL_IDLE_TIMEOUT`], 50 s, under Lattice's 60 s idle close;
+    /// `None` keeps them until the server closes them).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// The `user-agent` of every request (default [`DEFAULT_USER_AGENT`],
+    /// `lattice-client/<version>`). A `user-agent` header set on a request
+    /// wins.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] when `user_agent` is not a valid header
+    /// value.
+    pub fn user_agent<V>(mut self, user_agent: V) -> Result<Self, Error>
+    where
+        HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
+    {
+        self.user_agent =
+            HeaderValue::try_from(user_agent).map_err(|e| Error::InvalidRequest(e.into()))?;
+        Ok(self)
+    }
+
+    /// Adjusts the underlying `reqwest::ClientBuilder` (HTTP/2 settings,
+    /// default headers, local address, …) after this builder has set its own
+    /// options, like tonic's `configure_endpoint`. Called in order, in
+    /// [`build`](Self::build).
+    ///
+    /// Do not turn reqwest's own redirects back on, or replace the TLS
+    /// configuration or the resolver, unless you mean to: see the
+    /// [module docs](super#redirects).
+    ///
+    /// ```
+    /// # use lattice_client::reqwest::LatticeClient;
+    /// # use lattice_client::{Credentials, Signer};
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
+    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// let client = LatticeClient::builder(signer)
+    ///     .configure(|b| b.http2_keep_alive_interval(std::time::Duration::from_secs(30)))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn configure(
+        mut self,
+        f: impl FnOnce(::reqwest::ClientBuilder) -> ::reqwest::ClientBuilder + Send + 'static,
+    ) -> Self {
+        self.configure.push(Box::new(f));
+        self
+    }
+
     /// Ignore proxies from the environment (`HTTP_PROXY`, …). Tests and
     /// examples that talk to loopback servers use it.
     pub fn no_proxy(mut self) -> Self {
@@ -251,6 +323,12 @@ impl LatticeClientBuilder {
         if self.no_proxy {
             builder = builder.no_proxy();
         }
+        builder = builder
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .user_agent(self.user_agent);
+        for f in self.configure {
+            builder = f(builder);
+        }
         let client = builder.build().map_err(Error::Reqwest)?;
         Ok(LatticeClient {
             client,
@@ -284,6 +362,9 @@ impl LatticeClient {
             read_timeout: None,
             redirect: RedirectPolicy::none(),
             no_proxy: false,
+            pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
+            user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+            configure: Vec::new(),
         }
     }
 

@@ -35,6 +35,11 @@ pub enum Error {
     #[error("invalid request; check the header names and values")]
     InvalidRequest(#[source] http::Error),
 
+    /// The body could not be made (caller's value), for example a value
+    /// that cannot be serialised as JSON.
+    #[error("the request body could not be made")]
+    Body(#[source] crate::BoxError),
+
     /// reqwest failed (transport, or a URL reqwest cannot use): its message
     /// names the URL, its source chain the cause.
     #[error(transparent)]

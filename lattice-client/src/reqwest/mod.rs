@@ -98,7 +98,9 @@ mod redirect;
 mod request;
 mod sign;
 
-pub use client::{LatticeClient, LatticeClientBuilder};
+pub use client::{
+    DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_USER_AGENT, LatticeClient, LatticeClientBuilder,
+};
 pub use error::Error;
 pub use middleware::SigV4Middleware;
 pub use redirect::{CROSS_HOST_HEADERS, RedirectPolicy};

@@ -173,6 +173,42 @@ impl LatticeRequestBuilder {
         self
     }
 
+    /// Serialises `value` as JSON into the body, and sets `content-type:
+    /// application/json` unless a content type is already set.
+    ///
+    /// ```
+    /// # use lattice_client::reqwest::LatticeClient;
+    /// # use lattice_client::{Credentials, Signer};
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
+    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// # let client = LatticeClient::builder(signer).build()?;
+    /// let request = client
+    ///     .post("https://orders.example.internal/orders")
+    ///     .json(&serde_json::json!({ "item": 42 }))
+    ///     .build()?;
+    /// assert_eq!(request.headers()["content-type"], "application/json");
+    /// assert_eq!(request.body().and_then(|b| b.as_bytes()), Some(&br#"{"item":42}"#[..]));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "json")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "json")))]
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        if let Ok(request) = &mut self.request {
+            match serde_json::to_vec(value) {
+                Ok(body) => {
+                    request
+                        .headers_mut()
+                        .entry(::reqwest::header::CONTENT_TYPE)
+                        .or_insert(HeaderValue::from_static("application/json"));
+                    *request.body_mut() = Some(Body::from(body));
+                }
+                Err(e) => self.request = Err(Error::Body(Box::new(e))),
+            }
+        }
+        self
+    }
+
     /// Appends query pairs to the URL (percent-encoded as
     /// `application/x-www-form-urlencoded`).
     ///
