@@ -435,7 +435,7 @@ impl LatticeClient {
     /// The inner `reqwest::Client`. It does not sign; when this client was
     /// made by [`LatticeClient::builder`] it never follows redirects and uses
     /// the configured resolver and TLS, which makes it the right inner client
-    /// for [`SigV4Middleware`].
+    /// for [`SigV4Middleware`](super::SigV4Middleware).
     pub fn reqwest_client(&self) -> &::reqwest::Client {
         &self.client
     }
@@ -517,7 +517,7 @@ impl LatticeClient {
 
     /// Signs `request` and sends it, following redirects when
     /// [enabled](LatticeClientBuilder::follow_redirects). A
-    /// [`SigningRegion`] set with [`LatticeRequestBuilder::region`] is
+    /// [`SigningRegion`](crate::SigningRegion) set with [`LatticeRequestBuilder::region`] is
     /// honoured.
     ///
     /// ```no_run

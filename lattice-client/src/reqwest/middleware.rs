@@ -12,14 +12,14 @@ use crate::sign::{Signer, SigningRegion};
 /// `redirect::Policy::none()`: reqwest follows redirects inside the inner
 /// client, after this middleware ran, where nothing can remove the signature
 /// headers, and it keeps `x-amz-security-token` on a hop to another host. With
-/// `Policy::none()` a `3xx` comes back to the caller; use [`LatticeClient`]
-/// with [`follow_redirects`](LatticeClientBuilder::follow_redirects) to follow
-/// redirects safely. [`LatticeClient::reqwest_client`] is a suitable inner
+/// `Policy::none()` a `3xx` comes back to the caller; use [`LatticeClient`](super::LatticeClient)
+/// with [`follow_redirects`](super::LatticeClientBuilder::follow_redirects) to follow
+/// redirects safely. [`LatticeClient::reqwest_client`](super::LatticeClient::reqwest_client) is a suitable inner
 /// client. A `tracing` warning is logged when a response comes from another
 /// URL than the one that was signed (reqwest followed a redirect).
 ///
 /// Add it last (innermost), after retry middlewares, so that every attempt is
-/// signed afresh with a current `x-amz-date`. A [`SigningRegion`] extension
+/// signed afresh with a current `x-amz-date`. A [`SigningRegion`](crate::SigningRegion) extension
 /// (`.with_extension(SigningRegion::new("…"))`) overrides the region.
 ///
 /// ```

@@ -1,7 +1,7 @@
 //! A signing [`reqwest`] client for VPC Lattice, and a
 //! [`reqwest_middleware`] middleware.
 //!
-//! [`LatticeClient`] wraps a `reqwest::Client` and a [`Signer`]: every request
+//! [`LatticeClient`] wraps a `reqwest::Client` and a [`Signer`](crate::Signer): every request
 //! it sends is signed for `vpc-lattice-svcs` just before it goes out, with the
 //! request builder feel of reqwest.
 //!
@@ -42,7 +42,7 @@
 //! # Redirects
 //!
 //! reqwest follows redirects inside its own loop, where neither a
-//! [`redirect::Policy`] nor a middleware can
+//! [`redirect::Policy`](::reqwest::redirect::Policy) nor a middleware can
 //! change headers, and on a hop to another host it keeps
 //! `x-amz-security-token` (it only strips `authorization`, cookies and
 //! `proxy-authorization`). A session token could thus reach a host the signer
@@ -65,7 +65,7 @@
 //!   a downgrade from `https` to `http`;
 //! * the new URL is on the same host (the port may differ), or the policy is
 //!   [`cross_host`](RedirectPolicy::cross_host);
-//! * [`Signer::may_sign`] accepts the new URL (a generated Lattice name, a
+//! * [`Signer::may_sign`](crate::Signer::may_sign) accepts the new URL (a generated Lattice name, a
 //!   registered custom domain, or any host under
 //!   [`sign_any_host`](crate::SignerBuilder::sign_any_host));
 //! * for 307 and 308, which keep the method and the body, the body can be

@@ -11,7 +11,7 @@ use http::Uri;
 use super::sign::redacted;
 use crate::sign::Signer;
 
-/// Which redirects a [`LatticeClient`] follows; see the
+/// Which redirects a [`LatticeClient`](super::LatticeClient) follows; see the
 /// [module docs](super#redirects).
 ///
 /// ```

@@ -8,11 +8,11 @@ use crate::sign::{Signer, SigningRegion, SigningReport};
 
 /// Signs a `reqwest::Request` in place for VPC Lattice, with the signer's
 /// cached credentials. Only the head is signed; the body is not read or
-/// polled. A [`SigningRegion`] set with [`LatticeRequestBuilder::region`]
+/// polled. A [`SigningRegion`](crate::SigningRegion) set with [`LatticeRequestBuilder::region`](super::LatticeRequestBuilder::region)
 /// is honoured; the normalised authority (lower-case host, no trailing dot,
 /// no default port) is written back into the URL.
 ///
-/// [`LatticeClient`] and [`SigV4Middleware`] call this; use it directly to
+/// [`LatticeClient`](super::LatticeClient) and [`SigV4Middleware`](super::SigV4Middleware) call this; use it directly to
 /// sign a request you send some other way.
 ///
 /// ```
