@@ -77,7 +77,7 @@ fn every_row_has_a_unique_id_and_its_example_matches_itself() {
 
 #[test]
 fn lattice_lines_from_the_verifier_and_the_policy_engine_are_known() {
-    use lattice_client::policy::{AuthConfig, AuthPolicy, AuthType, Principal, Request};
+    use lattice_client::policy::{AccessRequest, AuthConfig, AuthPolicy, AuthType, Caller};
     use lattice_client::sign::verify::{TokenProblem, VerifyError};
     let cases = [
         (VerifyError::SignatureMismatch, HintId::SignatureMismatch),
@@ -145,16 +145,16 @@ fn lattice_lines_from_the_verifier_and_the_policy_engine_are_known() {
         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
     )
     .unwrap();
-    let signed = Principal::arn("arn:aws:iam::111122223333:user/u");
+    let signed = Caller::arn("arn:aws:iam::111122223333:user/u");
     let layers = [
         (
             AuthConfig::new().network(AuthType::aws_iam(none.clone())),
-            Principal::Anonymous,
+            Caller::Anonymous,
             HintId::AccessDeniedNetwork,
         ),
         (
             AuthConfig::new().service(AuthType::aws_iam(none)),
-            Principal::Anonymous,
+            Caller::Anonymous,
             HintId::AccessDeniedService,
         ),
         (
@@ -169,7 +169,7 @@ fn lattice_lines_from_the_verifier_and_the_policy_engine_are_known() {
         ),
     ];
     for (config, principal, id) in layers {
-        let decision = config.evaluate(&Request::invoke(principal, arn, "/x"));
+        let decision = config.evaluate(&AccessRequest::invoke(principal, arn, "/x"));
         let line = decision.message.unwrap();
         assert_eq!(
             hint::for_response(403, &line).map(|h| h.id),

@@ -72,7 +72,7 @@ pub mod reqwest;
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
 
-pub use error::Error;
+pub use error::{BoxError, Error, redact_userinfo};
 pub use refusal::Refusal;
 pub use sign::{Signer, SignerBuilder, SigningRegion};
 

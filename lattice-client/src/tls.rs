@@ -1,10 +1,36 @@
-//! rustls configuration with the aws-lc-rs provider passed explicitly.
+//! rustls configuration with the aws-lc-rs provider passed explicitly, and
+//! [`TlsOptions`]: the trusted roots and connect timeout that every client
+//! builder of the workspace takes the same way.
+//!
+//! ```
+//! use std::time::Duration;
+//! use lattice_client::tls::TlsOptions;
+//!
+//! # fn main() -> Result<(), lattice_client::Error> {
+//! # let ca_pem = rcgen::generate_simple_self_signed(vec!["ca.example".to_owned()])
+//! #     .expect("certificate")
+//! #     .cert
+//! #     .pem();
+//! let options = TlsOptions::new()
+//!     .platform_roots(false)
+//!     .add_pem(ca_pem.as_bytes())?
+//!     .connect_timeout(Duration::from_secs(5));
+//! assert_eq!(options.extra_roots().len(), 1);
+//! // The same value configures each client:
+//! // `LatticeClient::builder(signer).tls(options.clone())` (reqwest),
+//! // `HyperClientBuilder::new(signer).tls(options.clone())` (lattice-tower),
+//! // `LatticeEndpoint::new(url)?.tls(options)` (lattice-tonic).
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! No function here installs or relies on a process-wide default provider:
 //! with two providers compiled into one program rustls would otherwise panic
 //! at run time.
 
+use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls::crypto::CryptoProvider;
 use rustls::{ClientConfig, RootCertStore};
@@ -75,4 +101,118 @@ pub fn client_config(roots: RootCertStore) -> Result<ClientConfig, Error> {
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// The default connect timeout of [`TlsOptions`].
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How a client trusts servers and how long it waits for a connection: the
+/// platform's root certificates (on or off), extra roots (a private CA, the
+/// fake Lattice's CA) and a connect timeout.
+///
+/// `LatticeClientBuilder::tls` (reqwest), `HyperClientBuilder::tls`
+/// (lattice-tower) and `LatticeEndpoint::tls` (lattice-tonic) each take one.
+/// Defaults: platform roots, no extra root, a
+/// [10 s](DEFAULT_CONNECT_TIMEOUT) connect timeout.
+#[derive(Clone)]
+#[must_use]
+pub struct TlsOptions {
+    platform_roots: bool,
+    extra_roots: Vec<CertificateDer<'static>>,
+    connect_timeout: Option<Duration>,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("platform_roots", &self.platform_roots)
+            .field("extra_roots", &self.extra_roots.len())
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}
+
+impl TlsOptions {
+    /// The defaults: platform roots, no extra root, a 10 s connect timeout.
+    pub fn new() -> Self {
+        Self {
+            platform_roots: true,
+            extra_roots: Vec::new(),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+        }
+    }
+
+    /// Whether the platform's root certificates are trusted (default
+    /// `true`). With `false` only the extra roots are.
+    pub fn platform_roots(mut self, yes: bool) -> Self {
+        self.platform_roots = yes;
+        self
+    }
+
+    /// Trusts one more root certificate (DER).
+    pub fn add_root_certificate(mut self, certificate: CertificateDer<'static>) -> Self {
+        self.extra_roots.push(certificate);
+        self
+    }
+
+    /// Trusts every certificate of a PEM document.
+    ///
+    /// ```
+    /// use lattice_client::tls::TlsOptions;
+    ///
+    /// let err = TlsOptions::new().add_pem(b"not a certificate").expect_err("no PEM block");
+    /// assert!(matches!(err, lattice_client::Error::Tls(_)));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tls`] when the PEM is malformed or holds no certificate.
+    pub fn add_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        self.extra_roots.extend(certificates_from_pem(pem)?);
+        Ok(self)
+    }
+
+    /// Bounds opening a connection (default 10 s; `None` for no bound). With
+    /// reqwest and tonic it covers the TLS handshake too; with the hyper
+    /// client, the TCP connect.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// Whether the platform's root certificates are trusted.
+    pub fn uses_platform_roots(&self) -> bool {
+        self.platform_roots
+    }
+
+    /// The extra root certificates.
+    pub fn extra_roots(&self) -> &[CertificateDer<'static>] {
+        &self.extra_roots
+    }
+
+    /// The connect timeout, if any.
+    pub fn connect_timeout_limit(&self) -> Option<Duration> {
+        self.connect_timeout
+    }
+
+    /// The root store these options describe (see [`root_store`]).
+    pub fn root_store(&self) -> RootCertStore {
+        root_store(self.platform_roots, &self.extra_roots)
+    }
+
+    /// A client configuration over [`root_store`](Self::root_store) (see
+    /// [`client_config`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`client_config`].
+    pub fn client_config(&self) -> Result<ClientConfig, Error> {
+        client_config(self.root_store())
+    }
 }

@@ -7,6 +7,7 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -18,7 +19,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use lattice_client::reqwest::{LatticeClient, SigV4Middleware};
+use lattice_client::reqwest::{
+    Error as ReqwestError, LatticeClient, RedirectPolicy, SigV4Middleware,
+};
 use lattice_client::resolve::Resolver;
 use lattice_client::sign::SIGNING_HEADERS;
 use lattice_client::{Credentials, Error, Signer, SigningRegion};
@@ -62,12 +65,16 @@ fn resolver() -> Resolver {
 }
 
 fn client(max_hops: usize) -> LatticeClient {
+    client_with(RedirectPolicy::same_host(max_hops))
+}
+
+fn client_with(policy: RedirectPolicy) -> LatticeClient {
     LatticeClient::builder(signer())
         .resolver(resolver())
         .platform_roots(false)
         .no_proxy()
         .timeout(Duration::from_secs(20))
-        .follow_redirects(max_hops)
+        .redirect(policy)
         .build()
         .unwrap()
 }
@@ -140,6 +147,8 @@ struct Server {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Notified when a request head has arrived (before its body is read).
     head: Arc<Notify>,
+    /// Connections accepted so far.
+    connections: Arc<AtomicUsize>,
 }
 
 impl Server {
@@ -186,12 +195,14 @@ async fn start(tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let head = Arc::new(Notify::new());
-    let (seen2, head2) = (seen.clone(), head.clone());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let (seen2, head2, connections2) = (seen.clone(), head.clone(), connections.clone());
     tokio::spawn(async move {
         loop {
             let Ok((tcp, _)) = listener.accept().await else {
                 return;
             };
+            connections2.fetch_add(1, Ordering::SeqCst);
             let (seen, head, tls) = (seen2.clone(), head2.clone(), tls.clone());
             tokio::spawn(async move {
                 let service = service_fn(move |request: Request<Incoming>| {
@@ -229,7 +240,12 @@ async fn start(tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
             });
         }
     });
-    Server { port, seen, head }
+    Server {
+        port,
+        seen,
+        head,
+        connections,
+    }
 }
 
 fn assert_signed_for(seen: &Seen, host: &str, port: u16) {
@@ -302,10 +318,45 @@ async fn refused_host_is_a_typed_error_and_nothing_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::HostNotAllowed { ref host } if host == OTHER),
+        matches!(err, ReqwestError::Lattice(Error::HostNotAllowed { ref host }) if host == OTHER),
         "{err}"
     );
     assert!(server.seen().is_empty());
+}
+
+/// The error and each of its sources, outermost first, nothing skipped.
+fn chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut links = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        links.push(e.to_string());
+        source = e.source();
+    }
+    links
+}
+
+#[tokio::test]
+async fn a_transport_error_prints_each_cause_once() {
+    let missing = "missing-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
+    let err = client(0)
+        .get(format!("http://{missing}:1/ok"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ReqwestError::Reqwest(_)), "{err:?}");
+    let links = chain(&err);
+    let line = links.join(": ");
+    assert!(
+        links.iter().any(|l| l.contains("could not resolve")),
+        "{line}"
+    );
+    for link in &links {
+        assert_eq!(
+            line.matches(link.as_str()).count(),
+            1,
+            "`{link}` is printed more than once: {line}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -374,17 +425,35 @@ async fn cross_host_redirect_to_a_host_the_signer_refuses_is_not_followed() {
 }
 
 #[tokio::test]
-async fn cross_host_redirect_to_another_lattice_service_is_signed_for_it() {
+async fn by_default_a_redirect_to_another_lattice_service_is_not_followed() {
     let server = start(None).await;
     let response = client(5)
         .get(server.url(ORDERS, "/to-payments"))
+        .header("x-api-key", "orders-only-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen.iter().all(|s| s.host().starts_with(ORDERS)));
+}
+
+#[tokio::test]
+async fn cross_host_redirect_is_signed_for_the_new_host_and_drops_custom_headers() {
+    let server = start(None).await;
+    let response = client_with(RedirectPolicy::cross_host(5))
+        .get(server.url(ORDERS, "/to-payments"))
         .header("cookie", "session=orders-only")
+        .header("x-api-key", "orders-only-key")
+        .header("accept", "application/json")
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].headers["x-api-key"], "orders-only-key");
     assert_signed_for(&seen[1], PAYMENTS, server.port);
     let auth = seen[1].headers["authorization"].to_str().unwrap();
     assert!(
@@ -392,6 +461,12 @@ async fn cross_host_redirect_to_another_lattice_service_is_signed_for_it() {
         "{auth}"
     );
     assert!(!seen[1].headers.contains_key("cookie"));
+    assert!(
+        !seen[1].headers.contains_key("x-api-key"),
+        "a custom header reached the second host: {:?}",
+        seen[1].headers
+    );
+    assert_eq!(seen[1].headers["accept"], "application/json");
     seen[1].assert_signature("http", None);
 }
 
@@ -619,7 +694,7 @@ async fn https_with_an_extra_root_negotiates_h2_and_signs_the_authority() {
         .build()
         .unwrap();
     let err = untrusting.get(&url).send().await.unwrap_err();
-    assert!(matches!(err, Error::Reqwest(_)), "{err}");
+    assert!(matches!(err, ReqwestError::Reqwest(_)), "{err}");
 }
 
 #[derive(Clone, Default)]
@@ -662,4 +737,103 @@ async fn a_user_client_that_follows_redirects_itself_is_reported() {
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("followed a redirect by itself"), "{logs}");
     assert!(!logs.contains(TOKEN), "{logs}");
+}
+
+#[tokio::test]
+async fn idle_connections_are_dropped_after_the_pool_idle_timeout() {
+    // The default keeps a connection between two close requests.
+    let server = start(None).await;
+    let client = client(0);
+    for _ in 0..2 {
+        let response = client.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+        assert_eq!(response.bytes().await.unwrap(), "ok");
+    }
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+
+    // A connection idle for longer than the pool idle timeout is not used
+    // again: the next request opens a new one (as it must once Lattice has
+    // closed an idle connection, after 60 s; the default is 50 s).
+    let server = start(None).await;
+    let client = LatticeClient::builder(signer())
+        .resolver(resolver())
+        .no_proxy()
+        .pool_idle_timeout(Some(Duration::from_millis(50)))
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let response = client.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+        assert_eq!(response.bytes().await.unwrap(), "ok");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn user_agent_defaults_to_the_crate_and_can_be_replaced() {
+    let server = start(None).await;
+    client(0)
+        .get(server.url(ORDERS, "/ok"))
+        .send()
+        .await
+        .unwrap();
+    let custom = LatticeClient::builder(signer())
+        .resolver(resolver())
+        .no_proxy()
+        .user_agent("orders-app/1.0")
+        .unwrap()
+        .build()
+        .unwrap();
+    custom.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+    custom
+        .get(server.url(ORDERS, "/ok"))
+        .header("user-agent", "per-request/2")
+        .send()
+        .await
+        .unwrap();
+    let seen = server.seen();
+    assert_eq!(
+        seen[0].headers["user-agent"],
+        format!("lattice-client/{}", env!("CARGO_PKG_VERSION")).as_str()
+    );
+    assert_eq!(seen[1].headers["user-agent"], "orders-app/1.0");
+    assert_eq!(seen[2].headers["user-agent"], "per-request/2");
+    assert!(
+        LatticeClient::builder(signer())
+            .user_agent("bad\nagent")
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn configure_reaches_the_reqwest_builder() {
+    let server = start(None).await;
+    let client = LatticeClient::builder(signer())
+        .resolver(resolver())
+        .no_proxy()
+        .configure(|b| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("x-configured", "yes".parse().unwrap());
+            b.default_headers(headers)
+        })
+        .build()
+        .unwrap();
+    client.get(server.url(ORDERS, "/ok")).send().await.unwrap();
+    assert_eq!(server.seen()[0].headers["x-configured"], "yes");
+}
+
+#[cfg(feature = "json")]
+#[tokio::test]
+async fn json_bodies_are_sent_and_read() {
+    let server = start(None).await;
+    let response = client(0)
+        .post(server.url(ORDERS, "/echo"))
+        .json(&serde_json::json!({ "item": 42 }))
+        .send()
+        .await
+        .unwrap();
+    let value: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(value["item"], 42);
+    let seen = server.seen();
+    assert_eq!(seen[0].headers["content-type"], "application/json");
+    seen[0].assert_signature("http", None);
 }

@@ -89,7 +89,8 @@ use http::{Request, Response, Uri};
 use lattice_client::aws_credential_types::provider::ProvideCredentials;
 use lattice_client::name::LatticeName;
 use lattice_client::resolve::Resolver;
-use lattice_client::{Credentials, Signer, SignerBuilder};
+use lattice_client::tls::TlsOptions;
+use lattice_client::{Credentials, Signer, SignerBuilder, redact_userinfo};
 use lattice_tower::sign::{SigV4Layer, SigV4Service};
 use rustls_pki_types::CertificateDer;
 use tonic::body::Body;
@@ -103,7 +104,7 @@ use crate::retry::Retry;
 use crate::status::{DEFAULT_BODY_TIMEOUT, GrpcStatusLayer, GrpcStatusService};
 
 /// Default for [`LatticeEndpoint::connect_timeout`].
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub use lattice_client::tls::DEFAULT_CONNECT_TIMEOUT;
 
 type EndpointFn = Box<dyn FnOnce(Endpoint) -> Endpoint + Send>;
 
@@ -119,9 +120,7 @@ pub struct LatticeEndpoint {
     region: Option<String>,
     region_set: Option<String>,
     resolver: Resolver,
-    platform_roots: bool,
-    extra_roots: Vec<CertificateDer<'static>>,
-    connect_timeout: Option<Duration>,
+    tls: TlsOptions,
     timeout: Option<Duration>,
     tcp_keepalive: Option<Duration>,
     endpoint_fns: Vec<EndpointFn>,
@@ -136,9 +135,7 @@ impl fmt::Debug for LatticeEndpoint {
             .field("region", &self.region)
             .field("region_set", &self.region_set)
             .field("resolver", &self.resolver)
-            .field("platform_roots", &self.platform_roots)
-            .field("extra_roots", &self.extra_roots.len())
-            .field("connect_timeout", &self.connect_timeout)
+            .field("tls", &self.tls)
             .field("timeout", &self.timeout)
             .field("tcp_keepalive", &self.tcp_keepalive)
             .field("endpoint_fns", &self.endpoint_fns.len())
@@ -159,11 +156,12 @@ impl LatticeEndpoint {
     /// # Errors
     ///
     /// [`Error::InvalidUrl`] when `url` is not an absolute `https://` URL
-    /// with a host, or has a path, query or user information.
+    /// with a host, or has a path, query or user information. The error
+    /// shows `url` with any user information redacted (`https://***@host`).
     pub fn new(url: impl AsRef<str>) -> Result<Self, Error> {
         let url = url.as_ref();
         let uri: Uri = url.parse().map_err(|_| Error::InvalidUrl {
-            url: url.to_owned(),
+            url: redact_userinfo(url).into_owned(),
             reason: "it is not a URL; use `https://<service name or custom domain>`",
         })?;
         Self::from_uri_text(url, uri)
@@ -193,7 +191,7 @@ impl LatticeEndpoint {
 
     fn from_uri_text(url: &str, uri: Uri) -> Result<Self, Error> {
         let invalid = |reason| Error::InvalidUrl {
-            url: url.to_owned(),
+            url: redact_userinfo(url).into_owned(),
             reason,
         };
         match uri.scheme() {
@@ -247,9 +245,7 @@ impl LatticeEndpoint {
             region: None,
             region_set: None,
             resolver: Resolver::new(),
-            platform_roots: true,
-            extra_roots: Vec::new(),
-            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            tls: TlsOptions::new(),
             timeout: None,
             tcp_keepalive: None,
             endpoint_fns: Vec::new(),
@@ -330,34 +326,61 @@ impl LatticeEndpoint {
         self
     }
 
-    /// Whether to trust the platform's root certificates (default `true`).
+    /// The trusted roots and the connect timeout (default
+    /// [`TlsOptions::new`]: platform roots, a 10 s bound on TCP connect plus
+    /// TLS handshake), as every client builder of the workspace takes them.
+    /// Replaces what [`platform_roots`](Self::platform_roots),
+    /// [`add_root_certificate`](Self::add_root_certificate),
+    /// [`add_root_pem`](Self::add_root_pem) and
+    /// [`connect_timeout`](Self::connect_timeout) set before.
+    ///
+    /// ```
+    /// use lattice_client::tls::TlsOptions;
+    ///
+    /// # fn run(ca_pem: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    /// let tls = TlsOptions::new().platform_roots(false).add_pem(ca_pem)?;
+    /// let endpoint = lattice_tonic::LatticeEndpoint::new(
+    ///     "https://echo-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws",
+    /// )?
+    /// .tls(tls);
+    /// # let _ = endpoint;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, options: TlsOptions) -> Self {
+        self.tls = options;
+        self
+    }
+
+    /// Whether to trust the platform's root certificates (default `true`):
+    /// shorthand for [`TlsOptions::platform_roots`].
     pub fn platform_roots(mut self, yes: bool) -> Self {
-        self.platform_roots = yes;
+        self.tls = self.tls.platform_roots(yes);
         self
     }
 
     /// Trusts an extra root certificate (DER), such as a test CA or the fake
-    /// Lattice's CA.
+    /// Lattice's CA: shorthand for [`TlsOptions::add_root_certificate`].
     pub fn add_root_certificate(mut self, certificate: CertificateDer<'static>) -> Self {
-        self.extra_roots.push(certificate);
+        self.tls = self.tls.add_root_certificate(certificate);
         self
     }
 
-    /// Trusts every certificate of a PEM document.
+    /// Trusts every certificate of a PEM document: shorthand for
+    /// [`TlsOptions::add_pem`].
     ///
     /// # Errors
     ///
     /// [`Error::Tls`] when the PEM is malformed or holds no certificate.
     pub fn add_root_pem(mut self, pem: impl AsRef<[u8]>) -> Result<Self, Error> {
-        let certificates = lattice_client::tls::certificates_from_pem(pem.as_ref())
-            .map_err(|e| Error::Tls(e.to_string()))?;
-        self.extra_roots.extend(certificates);
+        self.tls = self.tls.add_pem(pem.as_ref()).map_err(tls_error)?;
         Ok(self)
     }
 
-    /// Bounds TCP connect plus TLS handshake (default 10 s).
+    /// Bounds TCP connect plus TLS handshake (default 10 s): shorthand for
+    /// [`TlsOptions::connect_timeout`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.tls = self.tls.connect_timeout(timeout);
         self
     }
 
@@ -473,7 +496,7 @@ impl LatticeEndpoint {
         let signer = self.build_signer()?;
         probe(&signer, &self.origin)?;
 
-        let roots = lattice_client::tls::root_store(self.platform_roots, &self.extra_roots);
+        let roots = self.tls.root_store();
         if roots.is_empty() {
             return Err(Error::Tls(
                 "no root certificate to verify the server with: keep `platform_roots(true)` (and install the \
@@ -481,8 +504,7 @@ impl LatticeEndpoint {
                     .into(),
             ));
         }
-        let tls =
-            lattice_client::tls::client_config(roots).map_err(|e| Error::Tls(e.to_string()))?;
+        let tls = lattice_client::tls::client_config(roots).map_err(tls_error)?;
         let server_name = self.host.trim_start_matches('[').trim_end_matches(']');
         let connector = TlsConnector::new(
             self.resolver.clone(),
@@ -502,7 +524,7 @@ impl LatticeEndpoint {
             url: self.url.clone(),
             reason: "its host is not a valid name",
         })?;
-        if let Some(t) = self.connect_timeout {
+        if let Some(t) = self.tls.connect_timeout_limit() {
             endpoint = endpoint.connect_timeout(t);
         }
         if let Some(t) = self.timeout {
@@ -527,6 +549,15 @@ impl LatticeEndpoint {
                 origin: self.origin,
             },
         })
+    }
+}
+
+/// The core crate's TLS error as ours, without saying "TLS configuration"
+/// twice.
+fn tls_error(error: lattice_client::Error) -> Error {
+    match error {
+        lattice_client::Error::Tls(message) => Error::Tls(message),
+        other => Error::Tls(other.to_string()),
     }
 }
 
@@ -627,6 +658,7 @@ impl Service<Request<Body>> for LatticeChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::chain;
 
     const NAME: &str = "echo-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws";
 
@@ -663,6 +695,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn user_information_is_redacted_in_errors() {
+        for url in [
+            format!("https://user:hunter2@{NAME}"),
+            format!("https://user:hunter2@{NAME}/a/path"),
+            format!("http://user:hunter2@{NAME}"),
+            format!("https://user:hunter 2@{NAME}"),
+        ] {
+            let err = LatticeEndpoint::new(&url).expect_err(&url);
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains("hunter"), "{shown}");
+            assert!(shown.contains("***@"), "{shown}");
+            let err = LatticeEndpoint::from_uri(
+                url.parse()
+                    .unwrap_or_else(|_| Uri::from_static("https://a@b")),
+            )
+            .expect_err(&url);
+            assert!(!err.to_string().contains("hunter"), "{err}");
+        }
+    }
+
     #[tokio::test]
     async fn configuration_errors_come_before_any_rpc() {
         // No credentials.
@@ -670,7 +723,8 @@ mod tests {
             .expect("url")
             .connect_lazy()
             .expect_err("no credentials");
-        assert!(err.to_string().contains("no credentials"), "{err}");
+        let text = chain(&err);
+        assert!(text.contains("no credentials"), "{text}");
 
         // A custom domain without a region.
         let err = LatticeEndpoint::new("https://echo.example.internal")
@@ -678,7 +732,8 @@ mod tests {
             .credentials(creds())
             .connect_lazy()
             .expect_err("no region");
-        assert!(err.to_string().contains("no signing region"), "{err}");
+        let text = chain(&err);
+        assert!(text.contains("no signing region"), "{text}");
 
         // A ready signer that does not sign for the host.
         let signer = Signer::builder()
@@ -690,7 +745,8 @@ mod tests {
             .signer(signer.clone())
             .connect_lazy()
             .expect_err("host not allowed");
-        assert!(err.to_string().contains("refusing to sign"), "{err}");
+        let text = chain(&err);
+        assert!(text.contains("refusing to sign"), "{text}");
 
         // A signer and pieces.
         let err = LatticeEndpoint::new(format!("https://{NAME}"))
@@ -709,12 +765,24 @@ mod tests {
             .connect_lazy()
             .expect_err("no roots");
         assert!(matches!(err, Error::Tls(_)), "{err}");
+        let err = LatticeEndpoint::new(format!("https://{NAME}"))
+            .expect("url")
+            .credentials(creds())
+            .tls(TlsOptions::new().platform_roots(false))
+            .connect_lazy()
+            .expect_err("no roots through TlsOptions either");
+        assert!(matches!(err, Error::Tls(_)), "{err}");
 
         let err = LatticeEndpoint::new(format!("https://{NAME}"))
             .expect("url")
             .add_root_pem("not pem")
             .expect_err("bad pem");
         assert!(matches!(err, Error::Tls(_)), "{err}");
+        assert_eq!(
+            err.to_string().matches("TLS configuration").count(),
+            1,
+            "{err}"
+        );
     }
 
     #[tokio::test]

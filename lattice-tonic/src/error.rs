@@ -5,17 +5,23 @@ use std::sync::Arc;
 
 use tonic::{Code, Status};
 
-/// A boxed error, as Tower services and tonic transports return.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// A boxed error, as Tower services and tonic transports return. The same
+/// type as [`lattice_client::BoxError`].
+pub use lattice_client::BoxError;
 
 /// What `lattice-tonic` can fail with.
 ///
 /// Building a channel returns it directly. During an RPC it reaches the
 /// caller inside a [`tonic::Status`]: the status message is this error's
-/// `Display`, and the status's [`source`](std::error::Error::source) downcasts to it
+/// `Display` followed by each of its causes, and the status's
+/// [`source`](std::error::Error::source) downcasts to it
 /// (`status.source().and_then(|e| e.downcast_ref::<lattice_tonic::Error>())`).
 /// The status code of each variant is listed on it and given by
 /// [`Error::code`].
+///
+/// A variant that wraps a cause returns it from
+/// [`source`](std::error::Error::source) and does not repeat it in its own
+/// message: print the chain to see every cause once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -38,7 +44,7 @@ pub enum Error {
     /// host (configuration): no credentials, a malformed region, a custom
     /// domain that is not registered or has no region. Code `Internal`
     /// (never seen during an RPC).
-    #[error("signer configuration: {0}")]
+    #[error("the signer cannot sign for this endpoint")]
     Signer(#[source] lattice_client::Error),
 
     /// The TLS configuration could not be built (configuration): malformed
@@ -50,21 +56,20 @@ pub enum Error {
     /// The credentials provider failed while an RPC was being signed
     /// (credentials). The RPC was not sent; the next RPC asks the provider
     /// again. Code `Unauthenticated`.
-    #[error("RPC not sent: {0}")]
+    #[error("RPC not sent: no credentials to sign it with")]
     Credentials(#[source] lattice_client::Error),
 
     /// An RPC could not be signed (the caller's request, for example a
     /// metadata value that is not visible ASCII: code `InvalidArgument`; or
     /// the signer's configuration: code `Internal`). The RPC was not sent.
-    #[error("RPC not sent, signing failed: {0}")]
+    #[error("RPC not sent, signing failed")]
     Sign(#[source] lattice_client::Error),
 
     /// The TCP connection could not be opened (transport): the name did not
     /// resolve, or nothing listens at the address. Code `Unavailable`.
     #[error(
-        "could not connect to `{authority}`: {}; check the name resolution (resolver overrides in tests), \
-         the port in the URL and the network path",
-        chain(source.as_ref())
+        "could not connect to `{authority}`; check the name resolution (resolver overrides in tests), \
+         the port in the URL and the network path"
     )]
     Connect {
         /// The authority (host and port) connected to.
@@ -78,7 +83,7 @@ pub enum Error {
     /// the server's certificate is not signed by a trusted root, or is not
     /// valid for the URL's host. Code `Unavailable`.
     #[error(
-        "TLS handshake with `{authority}` failed: {source}; if the server uses a private CA (a test server, \
+        "TLS handshake with `{authority}` failed; if the server uses a private CA (a test server, \
          the fake Lattice), trust it with `add_root_pem` or `add_root_certificate`"
     )]
     TlsHandshake {
@@ -103,7 +108,7 @@ pub enum Error {
 
     /// Opening the channel failed (transport), see the source. Returned by
     /// [`LatticeEndpoint::connect`](crate::LatticeEndpoint::connect) only.
-    #[error("could not open a channel to `{authority}`: {}", chain(source))]
+    #[error("could not open a channel to `{authority}`")]
     Channel {
         /// The authority (host and port) connected to.
         authority: String,
@@ -163,11 +168,11 @@ impl Error {
 }
 
 impl From<Error> for Status {
-    /// The status an RPC fails with: [`Error::code`], the error's `Display`
-    /// as message, and the error itself as the status's
+    /// The status an RPC fails with: [`Error::code`], the error and its
+    /// causes as message (each once), and the error itself as the status's
     /// [`source`](std::error::Error::source).
     fn from(error: Error) -> Self {
-        let mut status = Status::new(error.code(), error.to_string());
+        let mut status = Status::new(error.code(), chain(&error));
         status.set_source(Arc::new(error));
         status
     }
@@ -205,7 +210,7 @@ pub(crate) fn into_status(error: BoxError) -> Status {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error.as_ref());
     while let Some(e) = source {
         if let Some(ours) = e.downcast_ref::<Error>() {
-            let mut status = Status::new(ours.code(), ours.to_string());
+            let mut status = Status::new(ours.code(), chain(ours));
             status.set_source(Arc::from(error));
             return status;
         }
@@ -291,6 +296,57 @@ mod tests {
 
         let status = into_status("something else".into());
         assert_eq!(status.code(), Code::Unknown);
+    }
+
+    /// The error and its sources joined with `: `, without skipping anything.
+    fn plain_chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+        let mut out = vec![error.to_string()];
+        let mut source = error.source();
+        while let Some(e) = source {
+            out.push(e.to_string());
+            source = e.source();
+        }
+        out
+    }
+
+    #[test]
+    fn no_message_repeats_its_source() {
+        let errors = [
+            Error::Signer(lattice_client::Error::NoRegion {
+                host: "a.example".into(),
+            }),
+            Error::Credentials(lattice_client::Error::Config("no key".into())),
+            Error::Sign(lattice_client::Error::InvalidHeaderValue { name: "x".into() }),
+            Error::Connect {
+                authority: "a.example:443".into(),
+                source: Box::new(std::io::Error::other("connection refused")),
+            },
+            Error::TlsHandshake {
+                authority: "a.example:443".into(),
+                source: std::io::Error::other("invalid peer certificate: UnknownIssuer"),
+            },
+        ];
+        for error in &errors {
+            let links = plain_chain(error);
+            let line = links.join(": ");
+            for cause in &links[1..] {
+                assert_eq!(line.matches(cause.as_str()).count(), 1, "{line}");
+            }
+            // The status message has every cause, once.
+            assert_eq!(chain(error), line);
+        }
+        let status: Status = errors.into_iter().nth(4).expect("five").into();
+        assert_eq!(
+            status.message().matches("UnknownIssuer").count(),
+            1,
+            "{}",
+            status.message()
+        );
+        assert!(
+            status.message().contains("add_root_pem"),
+            "{}",
+            status.message()
+        );
     }
 
     #[test]

@@ -172,6 +172,10 @@ type Reading = Pin<Box<dyn Future<Output = Status> + Send>>;
 
 pin_project! {
     /// The response future of [`GrpcStatusService`].
+    ///
+    /// # Panics
+    ///
+    /// When polled again after it returned its output, as futures may.
     pub struct ResponseFuture<F, B> {
         #[pin]
         state: State<F, B>,
@@ -185,6 +189,8 @@ pin_project! {
         Waiting { #[pin] future: F },
         // Reading the body of a non-gRPC response (rare: boxed).
         Reading { reading: Reading, _body: std::marker::PhantomData<fn() -> B> },
+        // The output was returned.
+        Done,
     }
 }
 
@@ -208,8 +214,14 @@ where
         loop {
             match this.state.as_mut().project() {
                 StateProj::Waiting { future } => match ready!(future.poll(cx)) {
-                    Err(e) => return Poll::Ready(Err(into_status(e.into()))),
-                    Ok(response) if is_grpc(&response) => return Poll::Ready(Ok(response)),
+                    Err(e) => {
+                        this.state.set(State::Done);
+                        return Poll::Ready(Err(into_status(e.into())));
+                    }
+                    Ok(response) if is_grpc(&response) => {
+                        this.state.set(State::Done);
+                        return Poll::Ready(Ok(response));
+                    }
                     Ok(response) => {
                         let reading = Box::pin(non_grpc_status(response, *this.body_timeout));
                         this.state.set(State::Reading {
@@ -219,8 +231,13 @@ where
                     }
                 },
                 StateProj::Reading { reading, .. } => {
-                    return Poll::Ready(Err(ready!(reading.as_mut().poll(cx))));
+                    let status = ready!(reading.as_mut().poll(cx));
+                    this.state.set(State::Done);
+                    return Poll::Ready(Err(status));
                 }
+                StateProj::Done => panic!(
+                    "`lattice_tonic::status::ResponseFuture` polled after it completed (a bug in the caller)"
+                ),
             }
         }
     }
@@ -462,5 +479,17 @@ mod tests {
             status.source().and_then(|e| e.downcast_ref::<Error>()),
             Some(Error::Sign(_))
         ));
+    }
+
+    #[test]
+    #[should_panic(expected = "polled after it completed")]
+    fn polling_a_finished_future_panics() {
+        let mut service = GrpcStatusLayer::new().layer(service_fn(|_req: Request<()>| async {
+            Ok::<_, std::convert::Infallible>(respond(200, Some("application/grpc"), ""))
+        }));
+        let mut future = std::pin::pin!(service.call(Request::new(())));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(future.as_mut().poll(&mut cx).is_ready());
+        let _ = future.as_mut().poll(&mut cx);
     }
 }

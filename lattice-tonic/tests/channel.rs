@@ -446,7 +446,13 @@ async fn an_untrusted_server_fails_the_handshake_with_advice() {
     let err = endpoint().connect().await.expect_err("untrusted");
     println!("connect: {err}");
     assert!(matches!(err, Error::Channel { .. }), "{err:?}");
-    let text = err.to_string();
+    // The advice is in the chain: the channel error, then its causes.
+    let mut text = err.to_string();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(e) = cause {
+        text = format!("{text}: {e}");
+        cause = e.source();
+    }
     assert!(
         text.contains("TLS handshake") && text.contains("add_root_pem"),
         "{text}"

@@ -2,8 +2,8 @@
 
 /// A boxed error, as Tower middleware returns: either an [`Error`] of this
 /// crate or the wrapped service's own error. Use `downcast_ref` to tell them
-/// apart.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// apart. The same type as [`lattice_client::BoxError`].
+pub use lattice_client::BoxError;
 
 /// What `lattice-tower` itself can fail with.
 #[derive(Debug, thiserror::Error)]

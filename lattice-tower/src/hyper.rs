@@ -36,6 +36,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use lattice_client::Signer;
 use lattice_client::resolve::Resolver;
+use lattice_client::tls::TlsOptions;
 use rustls::pki_types::CertificateDer;
 use tower_service::Service;
 
@@ -106,9 +107,7 @@ where
 pub struct HyperClientBuilder {
     signer: Signer,
     resolver: Resolver,
-    platform_roots: bool,
-    extra_roots: Vec<CertificateDer<'static>>,
-    connect_timeout: Option<Duration>,
+    tls: TlsOptions,
     pool_idle_timeout: Option<Duration>,
     http2_only: bool,
 }
@@ -120,9 +119,7 @@ impl HyperClientBuilder {
         Self {
             signer,
             resolver: Resolver::new(),
-            platform_roots: true,
-            extra_roots: Vec::new(),
-            connect_timeout: Some(Duration::from_secs(10)),
+            tls: TlsOptions::new(),
             pool_idle_timeout: Some(Duration::from_secs(50)),
             http2_only: false,
         }
@@ -134,32 +131,63 @@ impl HyperClientBuilder {
         self
     }
 
-    /// Trust an extra root certificate (for example the fake Lattice's CA).
-    pub fn add_root_certificate(mut self, cert: CertificateDer<'static>) -> Self {
-        self.extra_roots.push(cert);
+    /// The trusted roots and the connect timeout (default
+    /// [`TlsOptions::new`]: platform roots, a 10 s TCP connect timeout), as
+    /// every client builder of the workspace takes them. Replaces what
+    /// [`platform_roots`](Self::platform_roots),
+    /// [`add_root_certificate`](Self::add_root_certificate),
+    /// [`add_root_pem`](Self::add_root_pem) and
+    /// [`connect_timeout`](Self::connect_timeout) set before.
+    ///
+    /// ```
+    /// use lattice_client::tls::TlsOptions;
+    /// use lattice_client::{Credentials, Signer};
+    /// use lattice_tower::hyper::HyperClientBuilder;
+    ///
+    /// # fn main() -> Result<(), lattice_tower::BoxError> {
+    /// let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// let tls = TlsOptions::new().connect_timeout(std::time::Duration::from_secs(3));
+    /// let client = HyperClientBuilder::new(signer)
+    ///     .tls(tls)
+    ///     .build::<http_body_util::Empty<bytes::Bytes>>()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, options: TlsOptions) -> Self {
+        self.tls = options;
         self
     }
 
-    /// Trust every certificate in a PEM document.
+    /// Trust an extra root certificate (for example the fake Lattice's CA):
+    /// shorthand for [`TlsOptions::add_root_certificate`].
+    pub fn add_root_certificate(mut self, cert: CertificateDer<'static>) -> Self {
+        self.tls = self.tls.add_root_certificate(cert);
+        self
+    }
+
+    /// Trust every certificate in a PEM document: shorthand for
+    /// [`TlsOptions::add_pem`].
     ///
     /// # Errors
     ///
     /// [`Error::Sign`] wrapping a TLS error when the PEM holds no certificate.
     pub fn add_root_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        self.extra_roots
-            .extend(lattice_client::tls::certificates_from_pem(pem)?);
+        self.tls = self.tls.add_pem(pem)?;
         Ok(self)
     }
 
-    /// Whether to trust the platform's root certificates (default `true`).
+    /// Whether to trust the platform's root certificates (default `true`):
+    /// shorthand for [`TlsOptions::platform_roots`].
     pub fn platform_roots(mut self, yes: bool) -> Self {
-        self.platform_roots = yes;
+        self.tls = self.tls.platform_roots(yes);
         self
     }
 
-    /// TCP connect timeout (default 10 s; `None` for none).
+    /// TCP connect timeout (default 10 s; `None` for none): shorthand for
+    /// [`TlsOptions::connect_timeout`].
     pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.connect_timeout = timeout;
+        self.tls = self.tls.connect_timeout(timeout);
         self
     }
 
@@ -187,7 +215,7 @@ impl HyperClientBuilder {
         B: http_body::Body + Send + 'static,
         B::Data: Send,
     {
-        let roots = lattice_client::tls::root_store(self.platform_roots, &self.extra_roots);
+        let roots = self.tls.root_store();
         if roots.is_empty() {
             tracing::warn!(
                 "the hyper client trusts no root certificate: https:// requests will fail verification"
@@ -200,7 +228,7 @@ impl HyperClientBuilder {
         tls.alpn_protocols.clear();
         let mut http = HttpConnector::new_with_resolver(self.resolver);
         http.enforce_http(false);
-        http.set_connect_timeout(self.connect_timeout);
+        http.set_connect_timeout(self.tls.connect_timeout_limit());
         http.set_nodelay(true);
         let versions = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)

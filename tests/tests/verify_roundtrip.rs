@@ -12,6 +12,7 @@ use lattice_client::reqwest::LatticeClient;
 use lattice_client::sign::verify::{
     FixedClock, KeyCredentials, Profile, StaticCredentials, Verifier,
 };
+use lattice_client::tls::TlsOptions;
 use lattice_tests::{
     ACCESS_KEY_ID, CaptureServer, CapturedRequest, Protocol, REGION, SECRET_ACCESS_KEY,
     SERVICE_NAME, SESSION_TOKEN, TestPki, fixed_time, loopback_resolver, temporary_credentials,
@@ -45,10 +46,13 @@ fn as_request(captured: &CapturedRequest) -> http::Request<()> {
 
 async fn send_both(server: &CaptureServer, pki: &TestPki, signer: &Signer) {
     let origin = server.origin(SERVICE_NAME);
+    // One options value configures both clients.
+    let tls = TlsOptions::new()
+        .platform_roots(false)
+        .add_root_certificate(pki.ca.clone());
     let reqwest = LatticeClient::builder(signer.clone())
         .resolver(loopback_resolver().expect("resolver"))
-        .platform_roots(false)
-        .add_root_certificate(pki.ca.clone())
+        .tls(tls.clone())
         .no_proxy()
         .build()
         .expect("reqwest client");
@@ -64,8 +68,7 @@ async fn send_both(server: &CaptureServer, pki: &TestPki, signer: &Signer) {
 
     let hyper = HyperClientBuilder::new(signer.clone())
         .resolver(loopback_resolver().expect("resolver"))
-        .platform_roots(false)
-        .add_root_certificate(pki.ca.clone())
+        .tls(tls)
         .build::<Full<Bytes>>()
         .expect("hyper client");
     let request = http::Request::get(format!("{origin}/orders/with%20space/x"))

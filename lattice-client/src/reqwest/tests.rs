@@ -1,5 +1,9 @@
+use super::redirect::{Replay, next_hop};
 use super::*;
 use crate::Credentials;
+use crate::sign::Signer;
+use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
+use ::reqwest::{Body, Method, Request, StatusCode, Url};
 use aws_smithy_async::time::StaticTimeSource;
 use std::time::{Duration, SystemTime};
 
@@ -63,6 +67,7 @@ fn relative_location_same_origin_keeps_cookie_strips_signature() {
     let current = url(&format!("https://{ORDERS}/a/b"));
     let next = next_hop(
         &signer(),
+        RedirectPolicy::same_host(5),
         &current,
         StatusCode::TEMPORARY_REDIRECT,
         &location("c?x=1"),
@@ -90,6 +95,7 @@ fn see_other_turns_post_into_get_without_body() {
     ] {
         let next = next_hop(
             &signer(),
+            RedirectPolicy::same_host(5),
             &current,
             status,
             &location("/orders/1"),
@@ -102,6 +108,7 @@ fn see_other_turns_post_into_get_without_body() {
     }
     let head = next_hop(
         &signer(),
+        RedirectPolicy::same_host(5),
         &current,
         StatusCode::SEE_OTHER,
         &location("/orders/1"),
@@ -129,6 +136,7 @@ fn streaming_body_only_follows_method_changing_redirects() {
         assert!(
             next_hop(
                 &signer(),
+                RedirectPolicy::cross_host(5),
                 &current,
                 status,
                 &location("/elsewhere"),
@@ -140,6 +148,7 @@ fn streaming_body_only_follows_method_changing_redirects() {
     }
     let next = next_hop(
         &signer(),
+        RedirectPolicy::same_host(5),
         &current,
         StatusCode::SEE_OTHER,
         &location("/status"),
@@ -168,6 +177,7 @@ fn refused_redirects() {
         assert!(
             next_hop(
                 &signer(),
+                RedirectPolicy::cross_host(5),
                 &current,
                 status,
                 &headers,
@@ -180,18 +190,87 @@ fn refused_redirects() {
 }
 
 #[test]
-fn cross_origin_allowed_host_strips_cookies() {
+fn another_host_is_refused_unless_the_policy_allows_it() {
     let current = url(&format!("https://{ORDERS}/"));
+    let to_custom_domain = || {
+        next_hop(
+            &signer(),
+            RedirectPolicy::same_host(5),
+            &current,
+            StatusCode::FOUND,
+            &location("https://orders.example.internal/x"),
+            replay(Method::GET, current.as_str(), None),
+        )
+    };
+    assert!(
+        to_custom_domain().is_none(),
+        "same_host does not leave the host, even for a host the signer may sign for"
+    );
+    // Another port or an upgrade to https on the same host is the same host.
+    let http = url(&format!("http://{ORDERS}/"));
     let next = next_hop(
         &signer(),
-        &current,
+        RedirectPolicy::same_host(5),
+        &http,
         StatusCode::FOUND,
-        &location("https://orders.example.internal/x"),
-        replay(Method::GET, current.as_str(), None),
+        &location(&format!("https://{ORDERS}:8443/x")),
+        replay(Method::GET, http.as_str(), None),
     )
-    .expect("a registered custom domain may be signed");
-    assert!(next.headers().get("cookie").is_none());
+    .expect("same host");
     assert_eq!(next.headers()["x-keep"], "yes");
+    assert!(
+        next.headers().get("cookie").is_none(),
+        "another origin loses cookies"
+    );
+}
+
+#[test]
+fn cross_host_keeps_only_the_allow_list() {
+    let current = url(&format!("https://{ORDERS}/"));
+    let with_allowed = |method: Method, body: Option<Body>| {
+        let mut replay = replay(method, current.as_str(), body);
+        for (name, value) in [
+            ("accept", "application/json"),
+            ("accept-encoding", "gzip"),
+            ("accept-language", "en"),
+            ("user-agent", "test/1"),
+            ("x-api-key", "secret-key"),
+            ("content-encoding", "gzip"),
+        ] {
+            replay
+                .request
+                .headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+        }
+        replay
+    };
+    for (status, method, body, keeps_body_headers) in [
+        (StatusCode::FOUND, Method::GET, None, false),
+        (
+            StatusCode::TEMPORARY_REDIRECT,
+            Method::PUT,
+            Some(Body::from("payload")),
+            true,
+        ),
+    ] {
+        let next = next_hop(
+            &signer(),
+            RedirectPolicy::cross_host(5),
+            &current,
+            status,
+            &location("https://orders.example.internal/x"),
+            with_allowed(method, body),
+        )
+        .expect("a registered custom domain may be signed");
+        let mut names: Vec<&str> = next.headers().keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        let mut expected = vec!["accept", "accept-encoding", "accept-language", "user-agent"];
+        if keeps_body_headers {
+            expected.extend(["content-encoding", "content-type"]);
+            expected.sort_unstable();
+        }
+        assert_eq!(names, expected, "{status}");
+    }
 }
 
 #[tokio::test]
@@ -230,21 +309,21 @@ async fn refused_urls_are_typed_errors() {
     let mut request = Request::new(Method::GET, url("https://example.com/"));
     assert!(matches!(
         sign_request(&signer, &mut request).await,
-        Err(Error::HostNotAllowed { .. })
+        Err(crate::Error::HostNotAllowed { .. })
     ));
     assert!(request.headers().get("authorization").is_none());
 
     let mut request = Request::new(Method::GET, url(&format!("ftp://{ORDERS}/")));
     assert!(matches!(
         sign_request(&signer, &mut request).await,
-        Err(Error::InvalidUri { .. })
+        Err(crate::Error::InvalidUri { .. })
     ));
 
     let mut request = Request::new(Method::GET, url(&format!("https://user:hunter2@{ORDERS}/")));
     let err = sign_request(&signer, &mut request)
         .await
         .expect_err("user information is refused");
-    assert!(matches!(err, Error::InvalidUri { .. }));
+    assert!(matches!(err, crate::Error::InvalidUri { .. }));
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
 
@@ -267,7 +346,7 @@ async fn builder_errors_and_debug() {
     ));
     assert!(matches!(
         client.get("https://example.com/").send().await,
-        Err(Error::HostNotAllowed { .. })
+        Err(Error::Lattice(crate::Error::HostNotAllowed { .. }))
     ));
     let builder = client
         .get(format!("https://{ORDERS}/"))
@@ -281,5 +360,5 @@ async fn builder_errors_and_debug() {
     let bad_pem = LatticeClient::builder(signer())
         .add_root_certificates_pem("not a certificate")
         .build();
-    assert!(matches!(bad_pem, Err(Error::Tls(_))));
+    assert!(matches!(bad_pem, Err(Error::Lattice(crate::Error::Tls(_)))));
 }

@@ -10,6 +10,10 @@ type Preparing<F> = Pin<Box<dyn Future<Output = Result<F, lattice_client::Error>
 
 pin_project! {
     /// The response future of [`SigV4Service`](super::SigV4Service).
+    ///
+    /// # Panics
+    ///
+    /// When polled again after it returned its output, as futures may.
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,
@@ -23,8 +27,13 @@ pin_project! {
         Preparing { prepare: Preparing<F> },
         Called { #[pin] future: F },
         Failed { error: Option<Error> },
+        // The output was returned.
+        Done,
     }
 }
+
+const POLLED_AFTER_COMPLETION: &str =
+    "`lattice_tower::sign::ResponseFuture` polled after it completed (a bug in the caller)";
 
 impl<F> std::fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,13 +72,17 @@ where
         let mut this = self.project();
         loop {
             match this.state.as_mut().project() {
-                StateProj::Called { future } => return future.poll(cx).map_err(Into::into),
+                StateProj::Called { future } => {
+                    let output = ready!(future.poll(cx)).map_err(Into::into);
+                    this.state.set(State::Done);
+                    return Poll::Ready(output);
+                }
                 StateProj::Failed { error } => {
-                    let error = error.take().unwrap_or_else(|| {
-                        Error::Config("response future polled after completion".into())
-                    });
+                    let error = error.take().expect(POLLED_AFTER_COMPLETION);
+                    this.state.set(State::Done);
                     return Poll::Ready(Err(Box::new(error)));
                 }
+                StateProj::Done => panic!("{POLLED_AFTER_COMPLETION}"),
                 StateProj::Preparing { prepare } => match ready!(prepare.as_mut().poll(cx)) {
                     Ok(future) => this.state.set(State::Called { future }),
                     Err(e) => this.state.set(State::Failed {

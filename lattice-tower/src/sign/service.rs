@@ -328,4 +328,30 @@ mod tests {
             "each attempt has exactly one authorization"
         );
     }
+
+    fn poll_twice<F: std::future::Future>(future: F) {
+        let mut future = std::pin::pin!(future);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(future.as_mut().poll(&mut cx).is_ready());
+        let _ = future.as_mut().poll(&mut cx);
+    }
+
+    #[test]
+    #[should_panic(expected = "polled after it completed")]
+    fn a_failed_future_polled_again_panics() {
+        let future = crate::sign::ResponseFuture::<
+            std::future::Ready<Result<(), std::convert::Infallible>>,
+        >::failed(Error::InvalidRequestUri("x".into()));
+        poll_twice(future);
+    }
+
+    #[test]
+    #[should_panic(expected = "polled after it completed")]
+    fn a_called_future_polled_again_panics() {
+        let future = crate::sign::ResponseFuture::called(std::future::ready(Ok::<
+            (),
+            std::convert::Infallible,
+        >(())));
+        poll_twice(future);
+    }
 }

@@ -11,8 +11,8 @@ use clap::Args;
 use lattice_client::hint;
 use lattice_client::name::LatticeName;
 use lattice_client::policy::{
-    AuthConfig, AuthPolicy, AuthType, Context, Decision, DecisionEffect, IdentityPolicy, Layer,
-    Principal, Request, keys,
+    AccessRequest, AuthConfig, AuthPolicy, AuthType, Caller, Decision, DecisionEffect,
+    IdentityPolicy, Layer, RequestContext, keys,
 };
 use serde_json::{Value, json};
 
@@ -186,7 +186,7 @@ pub(crate) fn run(args: &WhyArgs, quiet: bool) -> CliResult<ExitCode> {
     })
 }
 
-fn build_request(args: &WhyArgs) -> CliResult<Request> {
+fn build_request(args: &WhyArgs) -> CliResult<AccessRequest> {
     let head = Head::new(
         &args.url,
         Some(&args.method),
@@ -227,10 +227,10 @@ fn build_request(args: &WhyArgs) -> CliResult<Request> {
         format!("arn:aws:vpc-lattice:{region}:{account}:servicenetwork/{DEFAULT_NETWORK_ID}")
     });
     let principal = match args.principal.as_str() {
-        "anonymous" => Principal::Anonymous,
-        arn => Principal::arn(arn),
+        "anonymous" => Caller::Anonymous,
+        arn => Caller::arn(arn),
     };
-    let mut context = Context::new();
+    let mut context = RequestContext::new();
     context.insert(keys::REQUEST_METHOD, head.method.as_str());
     context.insert(keys::REQUEST_PATH, head.uri.path());
     context.insert(keys::PORT, head.port().to_string());
@@ -257,7 +257,7 @@ fn build_request(args: &WhyArgs) -> CliResult<Request> {
         })?;
         context.append(k.trim(), v.trim());
     }
-    Ok(Request::invoke(principal, &service_arn, head.uri.path()).with_context(context))
+    Ok(AccessRequest::invoke(principal, &service_arn, head.uri.path()).with_context(context))
 }
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {
@@ -296,7 +296,7 @@ fn single(policy: &Value, statement: &Value) -> Value {
 /// How one resource-policy layer answers, statement by statement.
 fn resource_answer(
     policy: Option<&Value>,
-    request: &Request,
+    request: &AccessRequest,
     layer: Layer,
     config: impl Fn(AuthType) -> AuthConfig,
 ) -> LayerAnswer {
@@ -331,13 +331,13 @@ fn is_allow(statement: &Value) -> bool {
     statement.get("Effect").and_then(Value::as_str) == Some("Allow")
 }
 
-fn network_answer(policy: Option<&Value>, request: &Request) -> LayerAnswer {
+fn network_answer(policy: Option<&Value>, request: &AccessRequest) -> LayerAnswer {
     resource_answer(policy, request, Layer::Network, |a| {
         AuthConfig::new().network(a)
     })
 }
 
-fn service_answer(policy: Option<&Value>, request: &Request) -> LayerAnswer {
+fn service_answer(policy: Option<&Value>, request: &AccessRequest) -> LayerAnswer {
     resource_answer(policy, request, Layer::Service, |a| {
         AuthConfig::new().service(a)
     })
@@ -351,8 +351,8 @@ fn allow_all() -> Option<AuthPolicy> {
     .ok()
 }
 
-fn identity_answer(policies: &[Value], request: &Request) -> LayerAnswer {
-    if request.principal().is_anonymous() {
+fn identity_answer(policies: &[Value], request: &AccessRequest) -> LayerAnswer {
+    if request.caller().is_anonymous() {
         return LayerAnswer::NotApplicable("anonymous callers have no identity policy");
     }
     let Some(everyone) = allow_all() else {
@@ -395,12 +395,16 @@ fn layer_name(layer: Layer) -> &'static str {
     }
 }
 
-fn render_text(request: &Request, decision: &Decision, answers: &[(Layer, LayerAnswer)]) -> String {
+fn render_text(
+    request: &AccessRequest,
+    decision: &Decision,
+    answers: &[(Layer, LayerAnswer)],
+) -> String {
     let mut out = format!(
         "request: {} {} by {}\n",
         request.action(),
         request.resource(),
-        request.principal().user_text()
+        request.caller().user_text()
     );
     for (layer, answer) in answers {
         let text = match answer {
@@ -422,7 +426,7 @@ fn render_text(request: &Request, decision: &Decision, answers: &[(Layer, LayerA
 }
 
 fn render_json(
-    request: &Request,
+    request: &AccessRequest,
     decision: &Decision,
     answers: &[(Layer, LayerAnswer)],
     hint: Option<&hint::Hint>,
@@ -440,7 +444,7 @@ fn render_json(
         })
         .collect();
     json!({
-        "principal": request.principal().user_text(),
+        "principal": request.caller().user_text(),
         "action": request.action(),
         "resource": request.resource(),
         "decision": decision.effect.as_str(),

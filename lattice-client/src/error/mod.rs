@@ -1,13 +1,25 @@
 //! The error type of `lattice-client`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use aws_credential_types::provider::error::CredentialsError;
+
+/// A boxed error, as Tower services, hyper and tonic transports return it.
+/// `lattice-tower` and `lattice-tonic` re-export this one type, so an error
+/// from any of them downcasts the same way (`error.downcast_ref::<lattice_client::Error>()`).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Everything that can go wrong in `lattice-client`.
 ///
 /// Each variant says who is at fault (the caller's request, the configuration,
 /// the credentials provider or the transport) and what to do about it.
+///
+/// A variant that wraps a cause returns it from
+/// [`source`](std::error::Error::source) and does not repeat it in its own
+/// message: print the chain (`{:#}` with `anyhow`, or walk `source()`) to
+/// see every cause once. The `reqwest` adapter (feature `reqwest`) has its
+/// own error, `lattice_client::reqwest::Error`, which wraps this one.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -15,7 +27,8 @@ pub enum Error {
     /// and an authority, such as `https://name.example/path`.
     #[error("cannot sign a request to `{uri}`: {reason}")]
     InvalidUri {
-        /// The URI as given (no secrets are ever in a URI we sign).
+        /// The URI as given, with any user information redacted
+        /// ([`redact_userinfo`]).
         uri: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -85,16 +98,16 @@ pub enum Error {
     /// The credentials provider failed (credentials). The next request asks
     /// the provider again; errors are never cached.
     #[error(
-        "could not load AWS credentials: {0}; check the AWS credential chain (environment, profile, SSO, web identity)"
+        "could not load AWS credentials; check the AWS credential chain (environment, profile, SSO, web identity)"
     )]
     Credentials(#[source] Arc<CredentialsError>),
 
     /// `aws-sigv4` rejected the request (caller's request or a bug).
-    #[error("signing failed: {0}")]
+    #[error("signing failed")]
     Signing(#[source] aws_sigv4::http_request::SigningError),
 
     /// A resolver override or DNS lookup failed (transport).
-    #[error("could not resolve `{host}`: {source}")]
+    #[error("could not resolve `{host}`")]
     Resolve {
         /// The name that was looked up.
         host: String,
@@ -123,13 +136,6 @@ pub enum Error {
     #[error("TLS configuration: {0}")]
     Tls(String),
 
-    /// A request could not be built (caller's request): a header name or
-    /// value is invalid.
-    #[cfg(feature = "reqwest")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
-    #[error("invalid request: {0}; check the header names and values")]
-    InvalidRequest(#[source] http::Error),
-
     /// The `x-amzn-lattice-*` caller identity headers are malformed (the peer
     /// that set them: Lattice never sends such headers, so the request did not
     /// come through Lattice unchanged).
@@ -154,21 +160,43 @@ pub enum Error {
     /// (`poll_ready` failed); the invocation fails.
     #[cfg(feature = "lambda")]
     #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
-    #[error("the Lambda target's service cannot serve: {0}")]
-    ServiceNotReady(#[source] Box<dyn std::error::Error + Send + Sync>),
-
-    /// The HTTP client failed (transport).
-    #[cfg(feature = "reqwest")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
-    #[error("HTTP request failed: {0}")]
-    Reqwest(#[source] ::reqwest::Error),
+    #[error("the Lambda target's service cannot serve")]
+    ServiceNotReady(#[source] BoxError),
 }
 
 impl Error {
+    /// An [`Error::InvalidUri`] for `uri`, with its user information
+    /// redacted.
     pub(crate) fn invalid_uri(uri: &http::Uri, reason: &'static str) -> Self {
         Error::InvalidUri {
-            uri: uri.to_string(),
+            uri: redact_userinfo(&uri.to_string()).into_owned(),
             reason,
         }
     }
 }
+
+/// `uri` with the user information before its host (`user:password@`)
+/// replaced by `***@`, for error messages and logs. Text without user
+/// information is returned as it is; the text need not be a valid URI.
+///
+/// ```
+/// use lattice_client::redact_userinfo;
+///
+/// assert_eq!(
+///     redact_userinfo("https://user:hunter2@orders.example.internal/a@b"),
+///     "https://***@orders.example.internal/a@b",
+/// );
+/// assert_eq!(redact_userinfo("https://orders.example.internal/"), "https://orders.example.internal/");
+/// ```
+pub fn redact_userinfo(uri: &str) -> Cow<'_, str> {
+    let start = uri.find("://").map_or(0, |i| i + 3);
+    let rest = &uri[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => Cow::Owned(format!("{}***{}", &uri[..start], &rest[at..])),
+        None => Cow::Borrowed(uri),
+    }
+}
+
+#[cfg(test)]
+mod tests;
