@@ -26,8 +26,9 @@
 //! * matches known keys ASCII-case-insensitively (`PrincipalOrgID` and
 //!   `principalorgid` are the same key; `PrincipalOrgPaths` is accepted for
 //!   `PrincipalOrgPath`), accepts them in any order, and keeps unknown keys in
-//!   [`CallerIdentity::unknown`] (or, for the tags header,
-//!   [`CallerIdentity::principal_tags`]).
+//!   [`CallerIdentity::unknown`];
+//! * reads every item of `x-amzn-lattice-identity-tags` as a tag, into
+//!   [`CallerIdentity::principal_tags`] (see below).
 //!
 //! The escapes are documented only for `x-amzn-lattice-identity-tags`; they are
 //! applied to all four headers (Lattice values such as ARNs never contain `;`
@@ -39,6 +40,34 @@
 //! ([`CallerIdentity::principal_arn`], [`CallerIdentity::service_arn`], …)
 //! parse on demand into the types of [`crate::arn`] and return `None` when the
 //! value is absent or malformed.
+//!
+//! # Principal tags are the caller's own words
+//!
+//! [`CallerIdentity::principal`], [`principal_org_id`](CallerIdentity::principal_org_id)
+//! and [`principal_org_path`](CallerIdentity::principal_org_path) come **only**
+//! from `x-amzn-lattice-identity`. Lattice's template for the tags header
+//! repeats them as `principal=…;principalorgid=…;principalorgpath=…`, but the
+//! rest of that header is the principal's tags, and session tags are chosen by
+//! the caller (`sts:TagSession`): a caller outside any organisation can tag its
+//! session `PrincipalOrgID=o-victim`. So every item of the tags header is kept
+//! as a tag and none fills an identity field (`docs/assumptions.md`, A33).
+//!
+//! **Authorization must not rest on tags a caller can set.** Session tags, and
+//! role or user tags that the caller may change (`iam:TagRole`), say what the
+//! caller claims; decide on the principal, its account and its organisation,
+//! or on tags only administrators can set.
+//!
+//! Writing ([`CallerIdentity::to_headers`]) puts only the tags in the tags
+//! header and refuses a tag key that a reader could mistake for one of those
+//! fields ([`IdentityError::ReservedTagKey`]).
+//!
+//! # When the headers can be trusted
+//!
+//! Lattice strips these headers from what clients send and sets them itself,
+//! so they are trustworthy **only when the target can be reached through
+//! Lattice alone**: its security group admits only Lattice's managed prefix
+//! list (`169.254.171.0/24` and `fd00:ec2:80::/64`). A target that other
+//! peers can reach directly receives whatever headers they choose to send.
 //!
 //! # Anonymous callers
 //!
@@ -70,6 +99,7 @@ use std::str::FromStr;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::arn::{PrincipalArn, ServiceArn, ServiceNetworkArn, TargetGroupArn, VpcArn, VpcId};
+use crate::text::excerpt;
 
 /// `x-amzn-lattice-identity`: principal, org, session and X.509 fields.
 pub const IDENTITY_HEADER: HeaderName = HeaderName::from_static("x-amzn-lattice-identity");
@@ -123,7 +153,7 @@ pub enum IdentityError {
     MissingEquals {
         /// The header name.
         header: &'static str,
-        /// The offending item (cut to 64 characters).
+        /// The offending item (shortened when long).
         item: String,
     },
     /// An item of the `Key=Value;` list has an empty key.
@@ -131,15 +161,26 @@ pub enum IdentityError {
     EmptyKey {
         /// The header name.
         header: &'static str,
-        /// The offending item (cut to 64 characters).
+        /// The offending item (shortened when long).
         item: String,
     },
-    /// The same field was given two different values (in one header or in two
-    /// headers, e.g. `Principal` and the tags header's `principal`).
+    /// The same field was given two different values (e.g. `Principal`
+    /// twice in `x-amzn-lattice-identity`).
     #[error("the identity headers give two different values for `{field}`")]
     ConflictingValues {
         /// The field, in its documented spelling.
         field: &'static str,
+    },
+    /// A principal tag to be written has a key that the tags header reserves
+    /// for the principal and its organisation (`principal`, `principalorgid`,
+    /// `principalorgpath`, `principalorgpaths`, in any case). Readers that
+    /// take those fields from the tags header would mistake the tag for them.
+    #[error(
+        "cannot write principal tag `{key}`: x-amzn-lattice-identity-tags reserves `principal`, `principalorgid` and `principalorgpath` (any case) for the principal and its organisation; rename the tag"
+    )]
+    ReservedTagKey {
+        /// The tag key (shortened).
+        key: String,
     },
     /// A value cannot be written into an HTTP header (control characters).
     #[error(
@@ -251,7 +292,12 @@ pub struct CallerIdentity {
     pub session_name: Option<String>,
     /// Roles Anywhere certificate fields.
     pub x509: X509Identity,
-    /// The principal's tags from `x-amzn-lattice-identity-tags`, in order.
+    /// Every item of `x-amzn-lattice-identity-tags`, in order: the
+    /// principal's tags. Lattice may also repeat the principal and its
+    /// organisation there (keys `principal`, `principalorgid`, …); those stay
+    /// tags too, and so does anything the caller put in its session tags.
+    /// Never authorize on a tag the caller can set (see the
+    /// [module docs](self#principal-tags-are-the-callers-own-words)).
     pub principal_tags: Vec<(String, String)>,
     /// `SourceVpcArn` / `sourceVpcArn`.
     pub source_vpc_arn: Option<String>,
@@ -345,22 +391,12 @@ impl CallerIdentity {
         Ok(())
     }
 
+    /// Every item of the tags header is a tag, whatever its key: tag keys
+    /// are chosen by the caller (`sts:TagSession`), so a tag named
+    /// `PrincipalOrgID` cannot be told apart from a key Lattice writes.
     fn apply_tags(&mut self, value: &str) -> Result<(), IdentityError> {
-        const H: &str = "x-amzn-lattice-identity-tags";
-        for (key, value) in parse_pairs(H, value)? {
-            let k = key.as_str();
-            if k.eq_ignore_ascii_case("principal") {
-                set(&mut self.principal, "Principal", value)?;
-            } else if k.eq_ignore_ascii_case("principalorgid") {
-                set(&mut self.principal_org_id, "PrincipalOrgID", value)?;
-            } else if k.eq_ignore_ascii_case("principalorgpath")
-                || k.eq_ignore_ascii_case("principalorgpaths")
-            {
-                set(&mut self.principal_org_path, "PrincipalOrgPath", value)?;
-            } else {
-                self.principal_tags.push((key, value));
-            }
-        }
+        self.principal_tags
+            .extend(parse_pairs("x-amzn-lattice-identity-tags", value)?);
         Ok(())
     }
 
@@ -395,13 +431,18 @@ impl CallerIdentity {
 
     /// Writes the identity as Lattice's headers, in Lattice's format (`"; "`
     /// between items, documented key spellings, `;` and `\` escaped). A header
-    /// is written only when it has at least one field; the tags header is
-    /// written when there is a principal or a tag.
+    /// is written only when it has at least one field; the tags header holds
+    /// only [`principal_tags`](Self::principal_tags) and is written when there
+    /// is a tag.
     ///
     /// # Errors
     ///
     /// [`IdentityError::InvalidHeaderValue`] when a value holds characters
-    /// that HTTP headers cannot carry (control characters).
+    /// that HTTP headers cannot carry (control characters);
+    /// [`IdentityError::ReservedTagKey`] when a tag key is `principal`,
+    /// `principalorgid`, `principalorgpath` or `principalorgpaths` (any case),
+    /// which readers following Lattice's template would take for the
+    /// principal or its organisation.
     pub fn to_headers(&self) -> Result<HeaderMap, IdentityError> {
         let mut map = HeaderMap::new();
         self.write_headers(&mut map)?;
@@ -431,12 +472,12 @@ impl CallerIdentity {
         ident.unknown(&self.unknown, IdentityHeader::Identity);
         ident.finish(IDENTITY_HEADER, "x-amzn-lattice-identity", &mut out)?;
 
-        if self.principal.is_some() || !self.principal_tags.is_empty() {
+        if !self.principal_tags.is_empty() {
             let mut tags = PairWriter::new(";");
-            tags.opt("principal", self.principal.as_deref());
-            tags.opt("principalorgid", self.principal_org_id.as_deref());
-            tags.opt("principalorgpath", self.principal_org_path.as_deref());
             for (k, v) in &self.principal_tags {
+                if is_reserved_tag_key(k) {
+                    return Err(IdentityError::ReservedTagKey { key: excerpt(k) });
+                }
                 tags.pair(k, v);
             }
             tags.finish(
@@ -539,6 +580,21 @@ impl CallerIdentity {
     }
 }
 
+/// Keys that Lattice's template of the tags header uses for the principal
+/// and its organisation; never written as tag keys.
+const RESERVED_TAG_KEYS: [&str; 4] = [
+    "principal",
+    "principalorgid",
+    "principalorgpath",
+    "principalorgpaths",
+];
+
+fn is_reserved_tag_key(key: &str) -> bool {
+    RESERVED_TAG_KEYS
+        .iter()
+        .any(|r| key.trim().eq_ignore_ascii_case(r))
+}
+
 /// Parses an optional string; a value that does not parse is `None`.
 pub(crate) fn parse_opt<T: FromStr>(value: Option<&str>) -> Option<T> {
     value.and_then(|v| v.parse().ok())
@@ -574,10 +630,6 @@ fn set<T: PartialEq>(
             Ok(())
         }
     }
-}
-
-fn excerpt(item: &str) -> String {
-    item.chars().take(64).collect()
 }
 
 /// Splits a `Key=Value;Key=Value` list (see the module docs for the rules).
@@ -765,7 +817,73 @@ mod tests {
         assert_eq!(id.tag("expr"), Some("x=y"));
         assert_eq!(id.tag("back"), Some("c\\"));
         assert_eq!(id.tag("last"), Some(""));
-        assert_eq!(id.principal_org_id.as_deref(), Some("o-1"));
+        // Lattice's copies of the principal are tags like any other.
+        assert_eq!(id.tag("principalorgid"), Some("o-1"));
+        assert_eq!(id.principal_org_id, None);
+    }
+
+    #[test]
+    fn a_callers_tags_never_fill_identity_fields() {
+        // A caller outside any organisation tags its session with names that
+        // look like the identity keys (sts:TagSession lets it choose both).
+        let map = headers(&[
+            (
+                "x-amzn-lattice-identity",
+                "Principal=arn:aws:sts::111122223333:assumed-role/r/s; Type=AWS_IAM",
+            ),
+            (
+                "x-amzn-lattice-identity-tags",
+                "PrincipalOrgID=o-victim;principalorgpath=o-victim/r-1/ou-2;Principal=arn:aws:iam::999999999999:role/admin;PRINCIPALORGPATHS=x",
+            ),
+        ]);
+        let id = CallerIdentity::from_headers(&map).unwrap().unwrap();
+        assert_eq!(id.principal_org_id, None);
+        assert_eq!(id.principal_org_path, None);
+        assert_eq!(
+            id.principal.as_deref(),
+            Some("arn:aws:sts::111122223333:assumed-role/r/s")
+        );
+        // They stay readable as what they are: tags.
+        assert_eq!(id.tag("PrincipalOrgID"), Some("o-victim"));
+        assert_eq!(
+            id.tag("Principal"),
+            Some("arn:aws:iam::999999999999:role/admin")
+        );
+        assert_eq!(id.principal_tags.len(), 4);
+        // Tags alone never make an authenticated caller.
+        let tags_only = headers(&[(
+            "x-amzn-lattice-identity-tags",
+            "principal=arn:aws:iam::1:role/r",
+        )]);
+        let id = CallerIdentity::from_headers(&tags_only).unwrap().unwrap();
+        assert!(id.is_anonymous());
+    }
+
+    #[test]
+    fn to_headers_refuses_tags_named_like_identity_keys() {
+        for key in [
+            "PrincipalOrgID",
+            "principalorgid",
+            "Principal",
+            "PrincipalOrgPath",
+            "principalorgpaths",
+        ] {
+            let mut id = CallerIdentity::default();
+            id.principal_tags = vec![("team".into(), "a".into()), (key.into(), "o-victim".into())];
+            assert_eq!(
+                id.to_headers(),
+                Err(IdentityError::ReservedTagKey { key: key.into() }),
+                "{key}"
+            );
+            let mut map = headers(&[("x-amzn-lattice-network", "SourceVpcArn=a")]);
+            assert!(id.write_headers(&mut map).is_err());
+            assert_eq!(map.len(), 1, "headers unchanged on error");
+        }
+        // A tag that only starts like one is fine, and reads back as a tag.
+        let mut id = CallerIdentity::default();
+        id.principal_tags = vec![("principalteam".into(), "a".into())];
+        let back = CallerIdentity::from_headers(&id.to_headers().unwrap()).unwrap();
+        assert_eq!(back, Some(id));
     }
 
     #[test]
@@ -809,10 +927,10 @@ mod tests {
             ("x-amzn-lattice-network", "SourceVpcArn=a"),
         ]));
         assert!(matches!(e, Err(IdentityError::RepeatedHeader { .. })));
-        let e = CallerIdentity::from_headers(&headers(&[
-            ("x-amzn-lattice-identity", "Principal=a"),
-            ("x-amzn-lattice-identity-tags", "principal=b"),
-        ]));
+        let e = CallerIdentity::from_headers(&headers(&[(
+            "x-amzn-lattice-identity",
+            "Principal=a; principal=b",
+        )]));
         assert_eq!(
             e,
             Err(IdentityError::ConflictingValues { field: "Principal" })

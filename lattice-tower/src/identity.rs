@@ -455,10 +455,10 @@ mod tests {
                 ("x-amzn-lattice-network", NETWORK.as_bytes()),
                 ("x-amzn-lattice-network", NETWORK.as_bytes()),
             ][..],
-            &[
-                ("x-amzn-lattice-identity", b"Principal=a".as_slice()),
-                ("x-amzn-lattice-identity-tags", b"principal=b".as_slice()),
-            ][..],
+            &[(
+                "x-amzn-lattice-identity",
+                b"Principal=a; Principal=b".as_slice(),
+            )][..],
         ] {
             let response = call(request(headers)).await;
             assert_eq!(response.status(), StatusCode::BAD_REQUEST);
