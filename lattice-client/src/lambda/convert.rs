@@ -33,7 +33,7 @@ use super::{
     Body, EventError, EventVersion, MultiValueMap, SingleValueMap, V1Event, V2Event,
     V2RequestContext,
 };
-use crate::identity::CallerIdentity;
+use crate::identity::{CallerIdentity, LATTICE_IDENTITY_HEADERS};
 
 /// Headers whose V1 value is split back at commas into several values.
 ///
@@ -238,6 +238,12 @@ fn build_uri(headers: &HeaderMap, pq: String) -> Result<Uri, EventError> {
     Ok(Uri::from(pq_parsed))
 }
 
+/// A header only Lattice may set: `x-amzn-lattice-*` (the identity headers
+/// and any Lattice adds later) and `x-amzn-source-vpc`.
+fn is_identity_header(name: &HeaderName) -> bool {
+    name.as_str().starts_with("x-amzn-lattice-") || LATTICE_IDENTITY_HEADERS.contains(name)
+}
+
 fn header_name(name: &str) -> Result<HeaderName, EventError> {
     HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| EventError::InvalidHeaderName(name.chars().take(64).collect()))
@@ -376,7 +382,11 @@ impl V2Event {
     ///   repeats and order kept; else rebuilt from `queryStringParameters`,
     ///   every value, percent-encoded); scheme and authority from
     ///   `x-forwarded-proto` (default `https`) and `host`.
-    /// * Headers: every array element is one value.
+    /// * Headers: every array element is one value. Every `x-amzn-lattice-*`
+    ///   header and `x-amzn-source-vpc` is left out: in a V2 event
+    ///   `requestContext` is the only source of the caller, and a copy in the
+    ///   headers must not reach a layer or handler that reads identity
+    ///   headers (`docs/assumptions.md`, A20).
     /// * Body: decoded per `isBase64Encoded`.
     /// * Extensions: [`EventVersion::V2`], the [`V2RequestContext`], and the
     ///   [`CallerIdentity`] from it (see [`V2RequestContext::caller_identity`]).
@@ -389,6 +399,9 @@ impl V2Event {
         let mut headers = HeaderMap::with_capacity(self.headers.len());
         for (name, values) in self.headers.iter() {
             let hn = header_name(name)?;
+            if is_identity_header(&hn) {
+                continue;
+            }
             for value in values {
                 headers.append(hn.clone(), header_value(&hn, value)?);
             }
