@@ -9,7 +9,10 @@ use http::StatusCode;
 use http::request::Parts;
 use lattice_client::identity::CallerIdentity as Identity;
 
-/// axum extractor for the caller's VPC Lattice identity (feature `axum`).
+/// axum extractor for the caller VPC Lattice authenticated (feature
+/// `axum`): the axum counterpart of `lattice-tonic`'s
+/// `authenticated_caller()`. Dereferences to the
+/// [`lattice_client::identity::CallerIdentity`] data type.
 ///
 /// Reads the [`lattice_client::identity::CallerIdentity`] extension that
 /// [`CallerIdentityLayer`](super::CallerIdentityLayer) (or the Lambda
@@ -22,19 +25,28 @@ use lattice_client::identity::CallerIdentity as Identity;
 /// no identity headers at all, or only the network and target headers
 /// Lattice sends for unsigned requests.
 ///
-/// * `CallerIdentity`: rejects anonymous callers with `401`
-///   ([`CallerIdentityRejection::Anonymous`]).
-/// * `Option<CallerIdentity>`: `None` for anonymous callers.
+/// * `AuthenticatedCaller`: rejects anonymous callers with `401`
+///   ([`AuthenticatedCallerRejection::Anonymous`]).
+/// * `Option<AuthenticatedCaller>`: `None` for anonymous callers.
 ///
 /// Both reject malformed headers with `400`
-/// ([`CallerIdentityRejection::Malformed`]). The source VPC and target
+/// ([`AuthenticatedCallerRejection::Malformed`]). The source VPC and target
 /// ARNs of an anonymous caller stay readable in the
 /// [`lattice_client::identity::CallerIdentity`] extension.
 ///
-/// ```
-/// use lattice_tower::identity::CallerIdentity;
+/// The headers are trustworthy only when the server is reachable through
+/// Lattice alone (its security group admits only Lattice's managed prefix
+/// list, `169.254.171.0/24` and `fd00:ec2:80::/64`). To check the peer as
+/// well, put [`CallerIdentityLayer`](super::CallerIdentityLayer) with
+/// [`trusted_peers`](super::CallerIdentityLayer::trusted_peers) on the
+/// router and serve it with `into_make_service_with_connect_info::<SocketAddr>()`:
+/// the layer reads axum's `ConnectInfo<SocketAddr>` and refuses other peers
+/// with `403` before this extractor runs.
 ///
-/// async fn handler(caller: Option<CallerIdentity>) -> String {
+/// ```
+/// use lattice_tower::identity::AuthenticatedCaller;
+///
+/// async fn handler(caller: Option<AuthenticatedCaller>) -> String {
 ///     match caller.as_deref().and_then(|c| c.principal.as_deref()) {
 ///         Some(principal) => format!("hello {principal}"),
 ///         None => "hello, anonymous".to_owned(),
@@ -42,26 +54,26 @@ use lattice_client::identity::CallerIdentity as Identity;
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallerIdentity(pub Identity);
+pub struct AuthenticatedCaller(pub Identity);
 
-impl CallerIdentity {
+impl AuthenticatedCaller {
     /// The identity.
     pub fn into_inner(self) -> Identity {
         self.0
     }
 }
 
-impl Deref for CallerIdentity {
+impl Deref for AuthenticatedCaller {
     type Target = Identity;
     fn deref(&self) -> &Identity {
         &self.0
     }
 }
 
-/// Why [`CallerIdentity`] could not be extracted.
+/// Why [`AuthenticatedCaller`] could not be extracted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CallerIdentityRejection {
+pub enum AuthenticatedCallerRejection {
     /// No authenticated principal: the caller did not sign its request,
     /// or the request did not come through Lattice (the caller's fault:
     /// `401 Unauthorized`).
@@ -71,7 +83,7 @@ pub enum CallerIdentityRejection {
     Malformed(lattice_client::identity::IdentityError),
 }
 
-impl CallerIdentityRejection {
+impl AuthenticatedCallerRejection {
     /// The response status.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -89,18 +101,19 @@ impl CallerIdentityRejection {
     }
 }
 
-impl fmt::Display for CallerIdentityRejection {
+impl fmt::Display for AuthenticatedCallerRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Anonymous => f.write_str(
                 "the request has no authenticated VPC Lattice caller (no principal in the x-amzn-lattice-* headers)",
             ),
-            Self::Malformed(e) => write!(f, "malformed VPC Lattice caller identity: {e}"),
+            // The cause is the source; printed once, by whoever walks the chain.
+            Self::Malformed(_) => f.write_str("malformed VPC Lattice caller identity headers"),
         }
     }
 }
 
-impl std::error::Error for CallerIdentityRejection {
+impl std::error::Error for AuthenticatedCallerRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Anonymous => None,
@@ -109,33 +122,34 @@ impl std::error::Error for CallerIdentityRejection {
     }
 }
 
-impl IntoResponse for CallerIdentityRejection {
+impl IntoResponse for AuthenticatedCallerRejection {
     fn into_response(self) -> Response {
         (self.status(), self.body_text()).into_response()
     }
 }
 
 /// The authenticated caller, `None` for an anonymous one.
-fn extract(parts: &Parts) -> Result<Option<CallerIdentity>, CallerIdentityRejection> {
+fn extract(parts: &Parts) -> Result<Option<AuthenticatedCaller>, AuthenticatedCallerRejection> {
     let identity = match parts.extensions.get::<Identity>() {
         Some(identity) => Some(identity.clone()),
-        None => {
-            Identity::from_headers(&parts.headers).map_err(CallerIdentityRejection::Malformed)?
-        }
+        None => Identity::from_headers(&parts.headers)
+            .map_err(AuthenticatedCallerRejection::Malformed)?,
     };
-    Ok(identity.filter(|id| !id.is_anonymous()).map(CallerIdentity))
+    Ok(identity
+        .filter(|id| !id.is_anonymous())
+        .map(AuthenticatedCaller))
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for CallerIdentity {
-    type Rejection = CallerIdentityRejection;
+impl<S: Send + Sync> FromRequestParts<S> for AuthenticatedCaller {
+    type Rejection = AuthenticatedCallerRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        extract(parts)?.ok_or(CallerIdentityRejection::Anonymous)
+        extract(parts)?.ok_or(AuthenticatedCallerRejection::Anonymous)
     }
 }
 
-impl<S: Send + Sync> OptionalFromRequestParts<S> for CallerIdentity {
-    type Rejection = CallerIdentityRejection;
+impl<S: Send + Sync> OptionalFromRequestParts<S> for AuthenticatedCaller {
+    type Rejection = AuthenticatedCallerRejection;
 
     async fn from_request_parts(
         parts: &mut Parts,

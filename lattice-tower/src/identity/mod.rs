@@ -125,9 +125,11 @@
 //!
 //! # axum (feature `axum`)
 //!
-//! [`CallerIdentity`] is an extractor for an authenticated caller (rejecting
-//! anonymous callers with `401`), and `Option<CallerIdentity>` is `None` for
-//! anonymous callers. Both read the extension the layer inserted, or parse the
+//! [`AuthenticatedCaller`] is an extractor for an authenticated caller
+//! (rejecting anonymous callers with `401`), and `Option<AuthenticatedCaller>`
+//! is `None` for anonymous callers (the name matches `lattice-tonic`'s
+//! `authenticated_caller()`; the data type stays
+//! [`lattice_client::identity::CallerIdentity`]). Both read the extension the layer inserted, or parse the
 //! headers themselves when the layer is not installed (a malformed header then
 //! rejects with `400`). A handler that wants the source VPC or target ARNs of
 //! an anonymous caller reads the extension itself
@@ -143,7 +145,7 @@ mod reject;
 mod tests;
 
 #[cfg(feature = "axum")]
-pub use self::axum::{CallerIdentity, CallerIdentityRejection};
+pub use self::axum::{AuthenticatedCaller, AuthenticatedCallerRejection};
 pub use future::ResponseFuture;
 pub use layer::{CallerIdentityLayer, CallerIdentityService};
 pub use peer::{PeerLookup, TrustedPeers, peer_addr};

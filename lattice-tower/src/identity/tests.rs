@@ -273,20 +273,23 @@ mod axum {
     use axum_core::response::IntoResponse;
 
     use super::*;
-    use crate::identity::{CallerIdentity, CallerIdentityRejection};
+    use crate::identity::{AuthenticatedCaller, AuthenticatedCallerRejection};
 
     async fn extract(
         req: Request<String>,
     ) -> (
-        Result<CallerIdentity, CallerIdentityRejection>,
-        Result<Option<CallerIdentity>, CallerIdentityRejection>,
+        Result<AuthenticatedCaller, AuthenticatedCallerRejection>,
+        Result<Option<AuthenticatedCaller>, AuthenticatedCallerRejection>,
     ) {
         let (mut parts, _) = req.into_parts();
         let plain =
-            <CallerIdentity as FromRequestParts<()>>::from_request_parts(&mut parts, &()).await;
-        let optional =
-            <CallerIdentity as OptionalFromRequestParts<()>>::from_request_parts(&mut parts, &())
+            <AuthenticatedCaller as FromRequestParts<()>>::from_request_parts(&mut parts, &())
                 .await;
+        let optional = <AuthenticatedCaller as OptionalFromRequestParts<()>>::from_request_parts(
+            &mut parts,
+            &(),
+        )
+        .await;
         (plain, optional)
     }
 
@@ -299,10 +302,12 @@ mod axum {
                 // Headers removed to prove the extension is used.
                 let (mut parts, _) = req.into_parts();
                 parts.headers.clear();
-                let caller =
-                    <CallerIdentity as FromRequestParts<()>>::from_request_parts(&mut parts, &())
-                        .await
-                        .unwrap();
+                let caller = <AuthenticatedCaller as FromRequestParts<()>>::from_request_parts(
+                    &mut parts,
+                    &(),
+                )
+                .await
+                .unwrap();
                 Ok::<_, Infallible>(Response::new(
                     caller.session_name.clone().unwrap_or_default(),
                 ))
@@ -351,7 +356,7 @@ mod axum {
     async fn anonymous_and_malformed() {
         let (plain, optional) = extract(request(&[])).await;
         let rejection = plain.unwrap_err();
-        assert_eq!(rejection, CallerIdentityRejection::Anonymous);
+        assert_eq!(rejection, AuthenticatedCallerRejection::Anonymous);
         assert_eq!(rejection.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(optional.unwrap(), None);
         let response = rejection.into_response();
@@ -363,7 +368,7 @@ mod axum {
             ("x-amzn-lattice-target", TARGET.as_bytes()),
         ]))
         .await;
-        assert_eq!(plain.unwrap_err(), CallerIdentityRejection::Anonymous);
+        assert_eq!(plain.unwrap_err(), AuthenticatedCallerRejection::Anonymous);
         assert_eq!(optional.unwrap(), None);
 
         let (plain, optional) =
@@ -371,7 +376,12 @@ mod axum {
         let rejection = plain.unwrap_err();
         assert_eq!(rejection.status(), StatusCode::BAD_REQUEST);
         assert!(rejection.body_text().contains("Malformed"));
-        assert!(rejection.to_string().contains("empty key"));
+        let source = std::error::Error::source(&rejection).unwrap().to_string();
+        assert!(source.contains("empty key"), "{source}");
+        assert!(
+            !rejection.to_string().contains("empty key"),
+            "the cause is printed once"
+        );
         assert_eq!(optional.unwrap_err().status(), StatusCode::BAD_REQUEST);
     }
 }
