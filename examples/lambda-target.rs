@@ -23,7 +23,7 @@
 //!   Lattice itself would Base64-encode, i.e. not `text/*`,
 //!   `application/json`, `application/xml` or `application/javascript`;
 //! * `identity`: `null` for an anonymous caller (no authenticated principal:
-//!   what the `Option<lattice_tower::identity::CallerIdentity>` extractor
+//!   what the `Option<lattice_tower::identity::AuthenticatedCaller>` extractor
 //!   gives), else each field of the typed identity as a string (`null` when
 //!   absent): `type`, `principal`, `principalOrgId`, `principalOrgPath`,
 //!   `sessionName`, the five `x509…` fields (`x509IssuerOu`, `x509SanDns`,
@@ -42,7 +42,7 @@ use http::StatusCode;
 use http::header::CONTENT_TYPE;
 use lattice_client::identity::CallerIdentity as Identity;
 use lattice_client::lambda::{Adapter, is_text_content_type};
-use lattice_tower::identity::CallerIdentity;
+use lattice_tower::identity::AuthenticatedCaller;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt as _;
 
@@ -54,7 +54,7 @@ fn app() -> Router {
     Router::new().fallback(echo)
 }
 
-async fn echo(caller: Option<CallerIdentity>, request: Request) -> Response {
+async fn echo(caller: Option<AuthenticatedCaller>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,

@@ -233,7 +233,7 @@ proptest! {
         id.principal_org_id = org;
         id.session_name = session;
         id.x509.subject_cn = subject;
-        // Tags whose key is a reserved tags-header key would be read back as that field.
+        // Tags named like the principal or its organisation are refused by `to_headers`.
         id.principal_tags = tags.into_iter().filter(|(k, _)| !k.starts_with("principal")).collect();
         id.source_vpc_id = vpc;
         id.service_arn = service.filter(|s| !s.is_empty());

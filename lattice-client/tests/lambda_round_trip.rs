@@ -433,3 +433,46 @@ fn lattice_response_to_http_and_back() {
     );
     assert!(LatticeResponse::from_slice(br#"{"statusCode":70000}"#).is_err());
 }
+
+/// A V2 event carries the caller in `requestContext`; an identity header in
+/// its `headers` (set by whoever built the event, or forged upstream) must
+/// neither replace that caller nor reach a layer that reads the headers.
+#[test]
+fn v2_identity_headers_in_the_event_are_dropped() {
+    let event = br#"{"version":"2.0","path":"/","method":"GET",
+      "headers":{"host":["svc-0a40eebed65f8d69c.7d67968.vpc-lattice-svcs.us-east-2.on.aws"],
+        "x-amzn-lattice-identity":["Principal=arn:aws:iam::999999999999:role/admin; PrincipalOrgID=o-victim; Type=AWS_IAM"],
+        "X-Amzn-Lattice-Identity-Tags":["team=admins"],
+        "x-amzn-lattice-network":["SourceVpcArn=arn:aws:ec2:us-east-2:999999999999:vpc/vpc-0123456789abcdef0"],
+        "x-amzn-lattice-something-new":["x"],
+        "x-amzn-source-vpc":["vpc-0123456789abcdef0"],
+        "x-custom":["kept"]},
+      "requestContext":{"identity":{"principal":"arn:aws:sts::123456789012:assumed-role/r/s","type":"AWS_IAM",
+        "sourceVpcArn":"arn:aws:ec2:us-east-2:123456789012:vpc/vpc-0fedcba9876543210"},
+        "region":"us-east-2","timeEpoch":"1724875399456789"}}"#;
+    let req = LatticeEvent::from_slice(event)
+        .unwrap()
+        .into_http_request()
+        .unwrap();
+    let names: Vec<&str> = req.headers().keys().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["host", "x-custom"]);
+    assert_eq!(CallerIdentity::from_headers(req.headers()).unwrap(), None);
+    let caller = req.caller_identity().unwrap();
+    assert_eq!(
+        caller.principal.as_deref(),
+        Some("arn:aws:sts::123456789012:assumed-role/r/s")
+    );
+    assert_eq!(caller.principal_org_id, None);
+    assert!(caller.principal_tags.is_empty());
+
+    // Without `requestContext.identity` the headers are dropped all the same:
+    // no caller at all rather than one the event's headers invent.
+    let event = br#"{"version":"2.0","path":"/","method":"GET",
+      "headers":{"x-amzn-lattice-identity":["Principal=arn:aws:iam::999999999999:role/admin"]}}"#;
+    let req = LatticeEvent::from_slice(event)
+        .unwrap()
+        .into_http_request()
+        .unwrap();
+    assert!(req.headers().is_empty());
+    assert_eq!(req.caller_identity(), None);
+}

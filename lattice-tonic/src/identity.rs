@@ -2,7 +2,7 @@
 //!
 //! Lattice strips the `x-amzn-lattice-identity`, `-identity-tags`,
 //! `-network`, `-target` and `x-amzn-source-vpc` headers from what clients
-//! send and sets them itself, so a target can trust them. To a tonic handler
+//! send and sets them itself. To a tonic handler
 //! they are request metadata. [`CallerIdentityLayer`] parses them once per
 //! RPC into a typed [`CallerIdentity`] — the same value the HTTP layer of
 //! `lattice-tower` and the Lambda adapter of `lattice-client` produce — and
@@ -26,6 +26,28 @@
 //! # assert!(who_called(&Request::new(())).is_err());
 //! ```
 //!
+//! [`CallerIdentityLayer`] is `lattice-tower`'s layer
+//! ([`lattice_tower::identity::CallerIdentityLayer`]) with the gRPC
+//! rejection, [`GrpcRejection`]; everything that layer's docs say holds
+//! here, including that an identity already in the extensions is never
+//! replaced.
+//!
+//! # When the metadata can be trusted
+//!
+//! Only when the server can be reached **through Lattice alone**: its security
+//! group admits only Lattice's managed prefix list (`169.254.171.0/24` and
+//! `fd00:ec2:80::/64`). A peer that reaches the server directly can send any
+//! `x-amzn-lattice-identity` it likes.
+//!
+//! As a second line, opt in to a check of the peer address with
+//! [`CallerIdentityLayer::trusted_peers`] and [`TrustedPeers::lattice`] (or
+//! ranges of your own): an RPC from elsewhere fails with
+//! **`PERMISSION_DENIED`** before any metadata is read. The peer address is
+//! what tonic's server records, `TcpConnectInfo` or
+//! `TlsConnectInfo<TcpConnectInfo>` (see [`peer_addr`]); reading them needs
+//! this crate's feature **`server`**. Without it, or without a peer address,
+//! every RPC is refused while the check is on.
+//!
 //! # Anonymous and malformed
 //!
 //! * **No identity metadata** (none of the five headers): nothing is
@@ -40,37 +62,68 @@
 //!   did not come through Lattice unchanged; treating it as anonymous would
 //!   hide a forged or broken identity from handlers that only look for a
 //!   principal. This mirrors the `400 Bad Request` of
-//!   [`lattice_tower::identity::CallerIdentityLayer`], which would not be a
-//!   valid gRPC answer. The status message names the header and the
-//!   problem, never a whole header value.
+//!   [`lattice_tower::identity::CallerIdentityLayer`]'s default rejection,
+//!   which would not be a valid gRPC answer. The status message names the
+//!   header and the problem, never a whole header value.
 //!
 //! # Where it sits
 //!
 //! As a layer of the tonic server (`Server::builder().layer(…)`), or around
 //! one service; it reads only headers and never touches the body.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::net::IpAddr;
 
-use http::{Request, Response};
-use pin_project_lite::pin_project;
+use http::{Extensions, Response};
 use tower_layer::Layer;
-use tower_service::Service;
 
 pub use lattice_client::identity::{CallerIdentity, IdentityError};
+pub use lattice_tower::identity::{
+    IdentityRejection, RejectIdentity, ResponseFuture, TrustedPeers,
+};
+
+/// The gRPC answer to a refused RPC, as a proper gRPC response (HTTP 200
+/// with `grpc-status`): `INVALID_ARGUMENT` for malformed identity metadata,
+/// `PERMISSION_DENIED` for a peer outside the trusted ranges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrpcRejection;
+
+impl RejectIdentity for GrpcRejection {
+    fn reject<B: Default>(&self, rejection: &IdentityRejection) -> Response<B> {
+        let status = match rejection {
+            IdentityRejection::Malformed(error) => tonic::Status::invalid_argument(format!(
+                "malformed VPC Lattice caller identity metadata: {error}"
+            )),
+            IdentityRejection::UnknownPeer => tonic::Status::permission_denied(
+                "the RPC has no peer address to check against the trusted ranges; enable lattice-tonic's `server` feature so tonic's connect info is read",
+            ),
+            other if other.is_untrusted_peer() => {
+                tonic::Status::permission_denied(other.to_string())
+            }
+            other => tonic::Status::invalid_argument(other.to_string()),
+        };
+        status.into_http()
+    }
+}
 
 /// Parses VPC Lattice's caller identity metadata into a [`CallerIdentity`]
-/// request extension; see the [module docs](self).
+/// request extension, refusing RPCs with a gRPC status; see the
+/// [module docs](self).
+///
+/// `lattice-tower`'s layer with [`GrpcRejection`] and [`peer_addr`].
 #[derive(Debug, Clone, Default)]
-pub struct CallerIdentityLayer {
-    _private: (),
-}
+pub struct CallerIdentityLayer(lattice_tower::identity::CallerIdentityLayer<GrpcRejection>);
 
 impl CallerIdentityLayer {
     /// A new layer.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Opt in to the peer check: refuse (`PERMISSION_DENIED`) every RPC whose
+    /// peer is not in `peers`; the address is read with [`peer_addr`].
+    pub fn trusted_peers(self, peers: TrustedPeers) -> Self {
+        Self(self.0.trusted_peers(peers.peer_lookup(peer_addr)))
     }
 }
 
@@ -78,115 +131,37 @@ impl<S> Layer<S> for CallerIdentityLayer {
     type Service = CallerIdentityService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        CallerIdentityService { inner }
+        self.0.layer(inner)
     }
 }
 
 /// The service of [`CallerIdentityLayer`].
-#[derive(Debug, Clone)]
-pub struct CallerIdentityService<S> {
-    inner: S,
-}
+pub type CallerIdentityService<S> =
+    lattice_tower::identity::CallerIdentityService<S, GrpcRejection>;
 
-impl<S> CallerIdentityService<S> {
-    /// Wraps `inner`.
-    pub fn new(inner: S) -> Self {
-        Self { inner }
-    }
-
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// Unwraps the service.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CallerIdentityService<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: Default,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future, ResBody>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        match CallerIdentity::from_headers(request.headers()) {
-            Ok(Some(identity)) => {
-                request.extensions_mut().insert(identity);
-            }
-            Ok(None) => {}
-            Err(error) => {
-                tracing::warn!(%error, path = request.uri().path(), "rejecting an RPC with malformed VPC Lattice identity metadata");
-                let status = tonic::Status::invalid_argument(format!(
-                    "malformed VPC Lattice caller identity metadata: {error}"
-                ));
-                return ResponseFuture {
-                    state: State::Rejected {
-                        response: Some(status.into_http()),
-                    },
-                };
-            }
+/// The peer address of an RPC: tonic's `TcpConnectInfo`, or
+/// `TlsConnectInfo<TcpConnectInfo>` when tonic's TLS is on (both with
+/// feature `server`), else what [`lattice_tower::identity::peer_addr`]
+/// finds (a `SocketAddr` or `IpAddr` in the extensions).
+pub fn peer_addr(extensions: &Extensions) -> Option<IpAddr> {
+    #[cfg(feature = "server")]
+    {
+        use tonic::transport::server::TcpConnectInfo;
+        if let Some(addr) = extensions
+            .get::<TcpConnectInfo>()
+            .and_then(TcpConnectInfo::remote_addr)
+        {
+            return Some(addr.ip());
         }
-        ResponseFuture {
-            state: State::Called {
-                future: self.inner.call(request),
-            },
+        // `TlsConnectInfo` exists only when tonic is built with TLS; tonic's
+        // own accessor knows whether it is.
+        let request =
+            tonic::Request::from_parts(tonic::metadata::MetadataMap::new(), extensions.clone(), ());
+        if let Some(addr) = request.remote_addr() {
+            return Some(addr.ip());
         }
     }
-}
-
-pin_project! {
-    /// The response future of [`CallerIdentityService`].
-    pub struct ResponseFuture<F, B> {
-        #[pin]
-        state: State<F, B>,
-    }
-}
-
-pin_project! {
-    #[project = StateProj]
-    enum State<F, B> {
-        Called { #[pin] future: F },
-        Rejected { response: Option<Response<B>> },
-    }
-}
-
-impl<F, B> std::fmt::Debug for ResponseFuture<F, B> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseFuture").finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F, B>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-    B: Default,
-{
-    type Output = Result<Response<B>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            StateProj::Called { future } => future.poll(cx),
-            StateProj::Rejected { response } => {
-                Poll::Ready(Ok(response.take().unwrap_or_else(|| {
-                    // Polled again after completion: answer the same status.
-                    tonic::Status::invalid_argument(
-                        "malformed VPC Lattice caller identity metadata",
-                    )
-                    .into_http()
-                })))
-            }
-        }
-    }
+    lattice_tower::identity::peer_addr(extensions)
 }
 
 /// The caller identity [`CallerIdentityLayer`] put into `request`'s
@@ -229,6 +204,7 @@ impl<T> RequestExt for tonic::Request<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Request;
     use tower::{ServiceBuilder, ServiceExt, service_fn};
 
     async fn call(headers: &[(&str, &str)]) -> Response<String> {
@@ -286,6 +262,72 @@ mod tests {
             "{}",
             status.message()
         );
+    }
+
+    #[tokio::test]
+    async fn peers_outside_the_ranges_are_permission_denied() {
+        let service = |peers: TrustedPeers| {
+            ServiceBuilder::new()
+                .layer(CallerIdentityLayer::new().trusted_peers(peers))
+                .service(service_fn(|_req: Request<()>| async {
+                    Ok::<_, std::convert::Infallible>(Response::new(String::from("called")))
+                }))
+        };
+        for (peer, code) in [
+            (Some("169.254.171.7:443"), tonic::Code::Ok),
+            (Some("203.0.113.9:443"), tonic::Code::PermissionDenied),
+            (None, tonic::Code::PermissionDenied),
+        ] {
+            let mut request = Request::post("/lattice.echo.Echo/Unary")
+                .body(())
+                .expect("request");
+            if let Some(peer) = peer {
+                request
+                    .extensions_mut()
+                    .insert(peer.parse::<std::net::SocketAddr>().expect("addr"));
+            }
+            let response = service(TrustedPeers::lattice())
+                .oneshot(request)
+                .await
+                .expect("infallible");
+            assert_eq!(response.status(), 200);
+            match tonic::Status::from_header_map(response.headers()) {
+                None => {
+                    assert_eq!(code, tonic::Code::Ok);
+                    assert_eq!(response.body(), "called");
+                }
+                Some(status) => {
+                    assert_eq!(status.code(), code, "{peer:?}: {}", status.message());
+                    assert_eq!(response.body(), "", "the service was not called");
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_identity_in_the_extensions_wins_over_metadata() {
+        let service = ServiceBuilder::new()
+            .layer(CallerIdentityLayer::new())
+            .service(service_fn(|req: Request<()>| async move {
+                let req = tonic::Request::from_http(req);
+                let who = req
+                    .caller_identity()
+                    .and_then(|c| c.principal.clone())
+                    .unwrap_or_default();
+                Ok::<_, std::convert::Infallible>(Response::new(who))
+            }));
+        let mut request = Request::post("/lattice.echo.Echo/Unary")
+            .header(
+                "x-amzn-lattice-identity",
+                "Principal=arn:aws:iam::999999999999:role/admin",
+            )
+            .body(())
+            .expect("request");
+        let mut identity = CallerIdentity::default();
+        identity.principal = Some("arn:aws:iam::123456789012:user/u".into());
+        request.extensions_mut().insert(identity);
+        let response = service.oneshot(request).await.expect("infallible");
+        assert_eq!(response.body(), "arn:aws:iam::123456789012:user/u");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //!   own transport.
 //! * [`identity::CallerIdentityLayer`] puts the caller identity Lattice sends
 //!   to servers (`x-amzn-lattice-*` headers) into request extensions, typed;
-//!   with feature `axum`, `identity::CallerIdentity` is an axum extractor.
+//!   with feature `axum`, `identity::AuthenticatedCaller` is an axum extractor.
 //! * [`hyper`] (feature `hyper`): a ready signed hyper client over rustls with
 //!   HTTP/1.1 and HTTP/2 (ALPN), and the Lattice resolver.
 //!
