@@ -35,7 +35,7 @@
 //! most); a body that is not UTF-8 is not a refusal. A target that answers
 //! with Lattice's exact line format cannot be told apart from Lattice: do not
 //! make security decisions on a `Refusal`, only diagnoses. The causes and
-//! fixes of each refusal are in [`hint`](crate::hint); [`Refusal::hint`]
+//! fixes of each refusal are in [`crate::hint`]; [`Refusal::hint`]
 //! picks the row.
 
 use std::fmt;
