@@ -141,27 +141,6 @@ pub enum Error {
     /// come through Lattice unchanged).
     #[error(transparent)]
     Identity(#[from] crate::identity::IdentityError),
-
-    /// A Lambda event is not a Lattice event or cannot be an HTTP request
-    /// (the invoker: a misconfigured trigger or a hand-written test event).
-    #[cfg(feature = "lambda")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
-    #[error(transparent)]
-    Event(#[from] crate::lambda::EventError),
-
-    /// A Lambda response could not be converted (the handler's response, for
-    /// example over the 6 MB limit).
-    #[cfg(feature = "lambda")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
-    #[error(transparent)]
-    Response(#[from] crate::lambda::ResponseError),
-
-    /// The service behind a Lambda target is no longer able to serve
-    /// (`poll_ready` failed); the invocation fails.
-    #[cfg(feature = "lambda")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
-    #[error("the Lambda target's service cannot serve")]
-    ServiceNotReady(#[source] BoxError),
 }
 
 impl Error {

@@ -100,6 +100,6 @@ pub use response::{
     DEFAULT_MAX_JSON_BYTES, LatticeResponse, ResponseError, ResponseOptions, SetCookiePolicy,
     collect_limited,
 };
-pub use run::{Adapter, run};
+pub use run::{Adapter, RunError, run};
 pub use v1::V1Event;
 pub use v2::{TimeEpoch, V2Event, V2Identity, V2RequestContext};

@@ -20,7 +20,7 @@
 //!   that fails while being read) becomes a short `500` too.
 //! * An event that is not a Lattice event, or that cannot be an HTTP request
 //!   (invalid method, header, path or Base64 body, malformed identity
-//!   headers), **fails the invocation** with [`Error::Event`]: Lattice never
+//!   headers), **fails the invocation** with [`RunError::Event`]: Lattice never
 //!   sends one, so it means a misconfigured trigger or a hand-written test
 //!   event, which the invoker should see.
 //!
@@ -70,10 +70,29 @@ use serde_json::Value;
 use tower_service::Service;
 
 use super::{Body, EventError, LatticeEvent, LatticeResponse, ResponseOptions};
-use crate::Error;
+use crate::BoxError;
 
 /// The body of the `500` response that stands in for a service error.
 pub const SERVICE_ERROR_BODY: &str = "Internal Server Error";
+
+/// Why an invocation failed. Errors of the service itself never fail an
+/// invocation: they become `500` responses (see the [module docs](self)).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// A Lambda event is not a Lattice event or cannot be an HTTP request
+    /// (the invoker: a misconfigured trigger or a hand-written test event).
+    #[error(transparent)]
+    Event(#[from] EventError),
+    /// A Lambda response could not be converted (the handler's response, for
+    /// example over the 6 MB limit).
+    #[error(transparent)]
+    Response(#[from] super::ResponseError),
+    /// The service behind the Lambda target is no longer able to serve
+    /// (`poll_ready` failed).
+    #[error("the Lambda target's service cannot serve")]
+    ServiceNotReady(#[source] BoxError),
+}
 
 /// Starts the Lambda runtime and serves every invocation with `service`,
 /// as a VPC Lattice target (V1 or V2 events, detected per event).
@@ -166,7 +185,7 @@ impl<S> Adapter<S> {
 }
 
 /// The future of every [`Adapter`] service.
-pub type AdapterFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
+pub type AdapterFuture<T> = Pin<Box<dyn Future<Output = Result<T, RunError>> + Send>>;
 
 impl<S, B> Adapter<S>
 where
@@ -185,7 +204,7 @@ where
     ) -> AdapterFuture<LatticeResponse> {
         let mut request = match event.into_http_request() {
             Ok(r) => r,
-            Err(e) => return Box::pin(std::future::ready(Err(Error::Event(e)))),
+            Err(e) => return Box::pin(std::future::ready(Err(RunError::Event(e)))),
         };
         if let Some(context) = context {
             request.extensions_mut().insert(context);
@@ -215,10 +234,10 @@ where
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     type Response = LatticeResponse;
-    type Error = Error;
+    type Error = RunError;
     type Future = AdapterFuture<LatticeResponse>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), RunError>> {
         poll_inner(&mut self.service, cx)
     }
 
@@ -237,22 +256,26 @@ where
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     type Response = Value;
-    type Error = Error;
+    type Error = RunError;
     type Future = AdapterFuture<Value>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), RunError>> {
         poll_inner(&mut self.service, cx)
     }
 
     fn call(&mut self, event: Value) -> Self::Future {
         let event = match serde_json::from_value::<LatticeEvent>(event) {
             Ok(e) => e,
-            Err(e) => return Box::pin(std::future::ready(Err(Error::Event(EventError::Json(e))))),
+            Err(e) => {
+                return Box::pin(std::future::ready(Err(RunError::Event(EventError::Json(
+                    e,
+                )))));
+            }
         };
         let fut = self.handle(event, None);
         Box::pin(async move {
             let response = fut.await?;
-            serde_json::to_value(&response).map_err(|e| Error::Response(e.into()))
+            serde_json::to_value(&response).map_err(|e| RunError::Response(e.into()))
         })
     }
 }
@@ -267,10 +290,10 @@ where
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     type Response = LatticeResponse;
-    type Error = Error;
+    type Error = RunError;
     type Future = AdapterFuture<LatticeResponse>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), RunError>> {
         poll_inner(&mut self.service, cx)
     }
 
@@ -281,23 +304,22 @@ where
 
 /// Polls the inner service; its error (which only a service that can never
 /// serve again returns from `poll_ready`) fails the invocation.
-fn poll_inner<S, R>(service: &mut S, cx: &mut Context<'_>) -> Poll<Result<(), Error>>
+fn poll_inner<S, R>(service: &mut S, cx: &mut Context<'_>) -> Poll<Result<(), RunError>>
 where
     S: Service<R>,
     S::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     service
         .poll_ready(cx)
-        .map_err(|e| Error::ServiceNotReady(e.into()))
+        .map_err(|e| RunError::ServiceNotReady(e.into()))
 }
 
-impl From<Error> for Diagnostic {
-    fn from(error: Error) -> Self {
+impl From<RunError> for Diagnostic {
+    fn from(error: RunError) -> Self {
         let error_type = match &error {
-            Error::Event(_) => "Lattice.InvalidEvent",
-            Error::Response(_) => "Lattice.InvalidResponse",
-            Error::ServiceNotReady(_) => "Lattice.ServiceNotReady",
-            _ => "Lattice.Error",
+            RunError::Event(_) => "Lattice.InvalidEvent",
+            RunError::Response(_) => "Lattice.InvalidResponse",
+            RunError::ServiceNotReady(_) => "Lattice.ServiceNotReady",
         };
         Diagnostic {
             error_type: error_type.to_owned(),

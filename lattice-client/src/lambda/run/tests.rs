@@ -112,7 +112,7 @@ async fn malformed_events_fail_with_typed_errors() {
         json!({"raw_path": "/", "method": "GET", "headers": {"x-amzn-lattice-identity": "Principal"}}),
     ] {
         let err = Adapter::new(app()).oneshot(bad.clone()).await.unwrap_err();
-        assert!(matches!(err, Error::Event(_)), "{bad}: {err}");
+        assert!(matches!(err, RunError::Event(_)), "{bad}: {err}");
         let diagnostic = Diagnostic::from(err);
         assert_eq!(diagnostic.error_type, "Lattice.InvalidEvent");
         assert!(!diagnostic.error_message.is_empty());
