@@ -50,6 +50,7 @@ pub mod credentials;
 mod error;
 pub mod identity;
 pub mod name;
+pub mod path;
 pub mod resolve;
 pub mod sign;
 mod text;

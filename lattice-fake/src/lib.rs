@@ -42,6 +42,11 @@
 //!    no listener of that service on the socket's modelled port → `404`
 //!    `Non Existent Service`. Over HTTPS, an SNI naming another service than
 //!    the host → `421` (assumed: Lattice's behaviour is not documented). More than 100 headers or over 60 KB of them → `400`.
+//!    The path is normalised once ([`lattice_client::path::normalize`]:
+//!    escapes of unreserved characters decoded, `//` collapsed, dot
+//!    segments removed); policies, rules and the target all see that one
+//!    path. A path with no normal form (`..` above the root, `%2F`, a bad
+//!    escape) → `400`.
 //! 2. A request with an AWS `authorization` header (`AWS4-…`) must verify
 //!    with the verifier's Lattice profile and the fake's clock, whatever the
 //!    auth types; a failure is a `403` with the verifier's one-line error.

@@ -282,6 +282,18 @@ where
         );
     }
 
+    // One path for policies, rules and the target (`docs/assumptions.md`, A37).
+    let path = match lattice_client::path::normalize(req.uri().path()) {
+        Ok(path) => path.into_owned(),
+        Err(err) => {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                &format!("Bad Request: {err}"),
+                FailureReason::ClientProtocolError,
+            );
+        }
+    };
+
     // Service by host; SNI must agree.
     let Some(host) = host_of(&req) else {
         return ctx.error(
@@ -341,8 +353,13 @@ where
     } else {
         None
     };
-    // 2. Spoofable identity headers go.
+    // 2. Spoofable identity headers go; the normalised path replaces the
+    // one sent.
     strip_identity_headers(&mut parts.headers);
+    match with_path(&parts.uri, &path) {
+        Some(uri) => parts.uri = uri,
+        None => return ctx.fail(Failure::INTERNAL),
+    }
     let caller = principal.and_then(|i| c.principals.get(i));
     match caller {
         Some(p) => {
@@ -812,6 +829,20 @@ async fn forward_upstream(
         }
     };
     Ok(response.map(boxed_body))
+}
+
+/// `uri` with its path replaced by `path` (the query kept as sent).
+fn with_path(uri: &Uri, path: &str) -> Option<Uri> {
+    if uri.path() == path {
+        return Some(uri.clone());
+    }
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(path_and_query.parse().ok()?);
+    Uri::from_parts(parts).ok()
 }
 
 /// The built-in echo target.
