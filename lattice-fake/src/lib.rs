@@ -103,6 +103,7 @@ mod certs;
 mod compile;
 pub mod config;
 mod error;
+pub mod limits;
 pub mod metrics;
 mod model;
 mod pipeline;
@@ -111,7 +112,8 @@ pub mod routing;
 mod server;
 
 pub use config::ConfigFormat;
-pub use error::FakeError;
+pub use error::{FakeError, ObjectKind};
+pub use limits::Limits;
 pub use model::{
     Auth, BoxError, Client, DEFAULT_ACCOUNT, DEFAULT_CLIENT_VPC, DEFAULT_IDENTITY_POLICY,
     DEFAULT_REGION, FakeBody, FakeLatticeBuilder, Faults, LambdaFunction, Listener,

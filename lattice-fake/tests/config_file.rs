@@ -453,7 +453,7 @@ fn associations_written_on_the_service_must_name_a_network() {
     );
     match result {
         Err(FakeError::UnknownReference { kind, name, .. }) => {
-            assert_eq!(kind, "service network");
+            assert_eq!(kind, lattice_fake::ObjectKind::ServiceNetwork);
             assert_eq!(name, "shpo");
         }
         other => panic!("{:?}", other.map(|_| ())),

@@ -908,6 +908,18 @@ async fn connection_lifetime_closes_h1_connections_gracefully() {
     assert!(ports.len() >= 2, "connections were not recycled: {ports:?}");
 }
 
+/// An error and its sources, as `anyhow`'s `{:#}` prints them.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
 #[test]
 fn build_rejects_what_lattice_rejects() {
     let bad_priority = FakeLattice::builder()
@@ -929,27 +941,27 @@ fn build_rejects_what_lattice_rejects() {
         .build()
         .expect_err("duplicate priority");
     assert!(
-        bad_priority.to_string().contains("priority 5"),
+        chain(&bad_priority).contains("priority 5"),
         "{bad_priority}"
     );
     let unknown_tg = FakeLattice::builder()
         .service(Service::new("a-svc").listener(Listener::http(80).forward_to("nope")))
         .build()
         .expect_err("unknown target group");
-    assert!(unknown_tg.to_string().contains("`nope`"), "{unknown_tg}");
+    assert!(chain(&unknown_tg).contains("`nope`"), "{unknown_tg}");
     let bad_policy = FakeLattice::builder()
         .service(Service::new("a-svc").aws_iam("{\"Statement\": 3}"))
         .build()
         .expect_err("bad policy");
     assert!(
-        bad_policy.to_string().contains("auth policy"),
+        chain(&bad_policy).contains("auth policy"),
         "{bad_policy}"
     );
     let bad_name = FakeLattice::builder()
         .service(Service::new("Bad_Name"))
         .build()
         .expect_err("name");
-    assert!(bad_name.to_string().contains("Bad_Name"), "{bad_name}");
+    assert!(chain(&bad_name).contains("Bad_Name"), "{bad_name}");
     let three = FakeLattice::builder()
         .service(
             Service::new("many")
@@ -959,7 +971,7 @@ fn build_rejects_what_lattice_rejects() {
         )
         .build()
         .expect_err("listener quota");
-    assert!(three.to_string().contains("quota"), "{three}");
+    assert!(chain(&three).contains("quota"), "{three}");
     let fixed = FakeLattice::builder()
         .service(
             Service::new("fixed")
@@ -967,7 +979,7 @@ fn build_rejects_what_lattice_rejects() {
         )
         .build()
         .expect_err("fixed 503");
-    assert!(fixed.to_string().contains("503"), "{fixed}");
+    assert!(chain(&fixed).contains("503"), "{fixed}");
 }
 
 /// Facts §7.3: HTTP/1.1 cannot reach an `HTTP2` group; HTTP/2 reaches an

@@ -5,6 +5,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 
 use super::*;
+use crate::limits::Limits;
 
 fn table() -> RouteTable {
     let rules = vec![

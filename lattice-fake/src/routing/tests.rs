@@ -1,7 +1,10 @@
-use http::{HeaderMap, HeaderValue, StatusCode};
+use std::collections::BTreeMap;
+
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::json;
 
 use super::*;
+use crate::limits::Limits;
 
 const TG_A: &str = "tg-0000000000000000a";
 const TG_B: &str = "tg-0000000000000000b";
