@@ -120,7 +120,7 @@ pub(crate) struct Compiled {
     pub(crate) clients: Vec<CClient>,
     pub(crate) default_client: CClient,
     /// `(service, network)` → auth configs: index 0 anonymous, `i + 1` principal `i`.
-    pub(crate) auth: HashMap<(usize, usize), Vec<AuthConfig>>,
+    pub(crate) auth: AuthConfigs,
     /// `(service, network)` → the condition keys its policies test.
     pub(crate) needed_keys: HashMap<(usize, usize), NeededKeys>,
     pub(crate) timeouts: Timeouts,
@@ -166,7 +166,12 @@ fn id_or_derived<T>(
     }
 }
 
-fn check_simple_name(kind: ObjectKind, name: &str, min: usize, max: usize) -> Result<(), FakeError> {
+fn check_simple_name(
+    kind: ObjectKind,
+    name: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), FakeError> {
     let reason = if !(min..=max).contains(&name.len()) {
         Some(format!("use {min}-{max} characters"))
     } else if !name
@@ -239,6 +244,9 @@ impl Place {
         )
     }
 }
+
+/// `(service, network)` → auth configs: index 0 anonymous, `i + 1` principal `i`.
+type AuthConfigs = HashMap<(usize, usize), Vec<AuthConfig>>;
 
 /// Target groups by name, id and ARN → index.
 type TargetGroupRefs = HashMap<String, usize>;
@@ -403,7 +411,11 @@ fn services(
         }
         let compiled = service(svc, place, tg_refs, limits)?;
         let index = services.len();
-        for &tg_index in compiled.listeners.iter().flat_map(|l| l.target_groups.values()) {
+        for &tg_index in compiled
+            .listeners
+            .iter()
+            .flat_map(|l| l.target_groups.values())
+        {
             match tg_owner.get(&tg_index) {
                 Some(&owner) if owner != index => {
                     let first = services
@@ -461,13 +473,12 @@ fn service(
         name: svc.name.clone(),
         source,
     })?;
-    let dns_name =
-        LatticeName::from_parts(&svc.name, &service_id, &place.dns_label, &place.region)
-            .map_err(|source| FakeError::ServiceName {
-                service: svc.name.clone(),
-                source: Box::new(source),
-            })?
-            .into_string();
+    let dns_name = LatticeName::from_parts(&svc.name, &service_id, &place.dns_label, &place.region)
+        .map_err(|source| FakeError::ServiceName {
+            service: svc.name.clone(),
+            source: Box::new(source),
+        })?
+        .into_string();
     let arn = place.arn(&format!("service/{id}"));
     let custom_domain = match svc.custom_domain_name {
         Some(domain) => {
@@ -732,13 +743,17 @@ fn client(
 ) -> Result<CClient, FakeError> {
     VpcId::parse(&c.vpc_id).map_err(|source| FakeError::InvalidClientVpc { source })?;
     let network = match &c.network {
-        Some(name) => Some(*network_by_name.get(name).ok_or_else(|| {
-            FakeError::UnknownReference {
-                from: format!("client `{}`", c.vpc_id),
-                kind: ObjectKind::ServiceNetwork,
-                name: name.clone(),
-            }
-        })?),
+        Some(name) => {
+            Some(
+                *network_by_name
+                    .get(name)
+                    .ok_or_else(|| FakeError::UnknownReference {
+                        from: format!("client `{}`", c.vpc_id),
+                        kind: ObjectKind::ServiceNetwork,
+                        name: name.clone(),
+                    })?,
+            )
+        }
         None => (!no_networks).then_some(0),
     };
     let owner_account = c.owner_account.unwrap_or_else(|| place.account.clone());
@@ -760,10 +775,7 @@ fn auth_configs(
     services: &[CService],
     networks: &[CNetwork],
     identity: &[Vec<IdentityPolicy>],
-) -> (
-    HashMap<(usize, usize), Vec<AuthConfig>>,
-    HashMap<(usize, usize), NeededKeys>,
-) {
+) -> (AuthConfigs, HashMap<(usize, usize), NeededKeys>) {
     let mut auth = HashMap::new();
     let mut needed_keys = HashMap::new();
     for (s, svc) in services.iter().enumerate() {

@@ -135,7 +135,10 @@ async fn a_resource_deny_on_admin_stops_every_spelling_of_admin() {
     for target in ADMIN_SPELLINGS {
         let (status, body) = raw_get(&fake, "guarded", target).await;
         assert_eq!(status, 403, "{target} reached the target: {body}");
-        assert!(body.starts_with("AccessDeniedException"), "{target}: {body}");
+        assert!(
+            body.starts_with("AccessDeniedException"),
+            "{target}: {body}"
+        );
     }
     // Paths near `/admin` that are not it still pass.
     for target in ["/public", "/public/admin", "/%41dmin", "/adm%69n/../public"] {

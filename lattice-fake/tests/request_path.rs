@@ -953,10 +953,7 @@ fn build_rejects_what_lattice_rejects() {
         .service(Service::new("a-svc").aws_iam("{\"Statement\": 3}"))
         .build()
         .expect_err("bad policy");
-    assert!(
-        chain(&bad_policy).contains("auth policy"),
-        "{bad_policy}"
-    );
+    assert!(chain(&bad_policy).contains("auth policy"), "{bad_policy}");
     let bad_name = FakeLattice::builder()
         .service(Service::new("Bad_Name"))
         .build()

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-
 use super::*;
 use crate::limits::Limits;
 use lattice_client::policy::{AuthPolicy, IdentityPolicy};

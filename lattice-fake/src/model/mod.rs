@@ -40,4 +40,3 @@ pub use builder::*;
 pub use network::*;
 pub use principal::*;
 pub use target::*;
-

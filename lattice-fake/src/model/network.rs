@@ -2,12 +2,11 @@
 
 use std::fmt;
 
-
 use crate::routing::{Rule, RuleAction};
 
 /// A service network's or service's auth type, as the API spells it
 /// (`NONE` / `AWS_IAM`), with the auth policy as IAM JSON (parsed on
-/// [`FakeLatticeBuilder::build`]).
+/// [`FakeLatticeBuilder::build`](crate::FakeLatticeBuilder::build)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Auth {
@@ -106,7 +105,7 @@ pub struct Service {
     pub custom_domain_name: Option<String>,
     /// Auth type and policy.
     pub auth: Auth,
-    /// Its listeners (at most [`Limits::listeners_per_service`]).
+    /// Its listeners (at most [`Limits::listeners_per_service`](crate::Limits::listeners_per_service)).
     pub listeners: Vec<Listener>,
 }
 

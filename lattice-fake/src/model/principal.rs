@@ -3,8 +3,6 @@
 use std::fmt;
 use std::net::IpAddr;
 
-
-
 /// A caller the fake knows: static keys and the IAM facts Lattice would
 /// learn about it.
 #[derive(Clone, PartialEq, Eq)]
@@ -135,7 +133,7 @@ impl Principal {
 ///
 /// Requests are attributed to the first client whose `source_ip` equals the
 /// connection's peer address, else to the default client
-/// ([`FakeLatticeBuilder::default_client`]).
+/// ([`FakeLatticeBuilder::default_client`](crate::FakeLatticeBuilder::default_client)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Client {
