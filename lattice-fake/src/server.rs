@@ -25,7 +25,7 @@ use super::compile::Compiled;
 use super::error::FakeError;
 use super::model::{FakeLatticeBuilder, ListenerProtocol};
 use super::pipeline::{Activity, ConnInfo, LogHook, State, handle};
-use super::routing::XorShift64;
+use super::routing::Rng;
 use lattice_client::sign::verify::{KeyCredentials, Profile, StaticCredentials, Verifier};
 
 /// A validated fake Lattice, not yet serving. Build one with
@@ -207,7 +207,7 @@ impl FakeLattice {
             metrics,
             c,
             verifier,
-            rng: Mutex::new(XorShift64::new(seed)),
+            rng: Mutex::new(Rng::with_seed(seed)),
             log: log.clone(),
             hook: self.hook,
             upstream_h1,

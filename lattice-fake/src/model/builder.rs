@@ -183,7 +183,8 @@ impl FakeLatticeBuilder {
         self
     }
 
-    /// Seeds the random source of weighted routing and request ids.
+    /// Seeds the random source of weighted routing and injected faults
+    /// (request ids are random UUIDs, never derived from the seed).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self

@@ -7,6 +7,7 @@ use http_body::Body as HttpBody;
 use http_body_util::BodyExt;
 
 /// The error type of bodies and targets inside the fake.
+// One BoxError: replace with lattice_client::BoxError when it lands
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The body of requests handed to targets and of responses taken from them.

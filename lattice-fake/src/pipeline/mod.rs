@@ -20,7 +20,7 @@ use http_body::Body as HttpBody;
 use crate::access_log::{AccessLogRecord, AccessLogSink};
 use crate::compile::{CClient, Compiled};
 use crate::model::{BoxError, FakeBody, ListenerProtocol};
-use crate::routing::XorShift64;
+use crate::routing::Rng;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use lattice_client::sign::verify::{StaticCredentials, Verifier};
@@ -46,7 +46,7 @@ pub(crate) type LogHook = Arc<dyn Fn(&AccessLogRecord) + Send + Sync>;
 pub(crate) struct State {
     pub(crate) c: Compiled,
     pub(crate) verifier: Verifier<StaticCredentials<usize>>,
-    pub(crate) rng: Mutex<XorShift64>,
+    pub(crate) rng: Mutex<Rng>,
     pub(crate) log: AccessLogSink,
     pub(crate) hook: Option<LogHook>,
     pub(crate) upstream_h1: HyperClient<HttpConnector, FakeBody>,
@@ -63,29 +63,15 @@ impl std::fmt::Debug for State {
 }
 
 impl State {
-    fn next_u64(&self) -> u64 {
-        use super::routing::RandomSource;
-        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
-        rng.next_u64()
-    }
-
-    /// A uniform draw in `[0, 1)`.
+    /// A uniform draw in `[0, 1)` from the seeded generator.
     fn next_f64(&self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.rng.lock().unwrap_or_else(|e| e.into_inner()).f64()
     }
 
-    fn request_id(&self) -> String {
-        let a = self.next_u64();
-        let b = self.next_u64();
-        // A version-4-shaped UUID from the fake's random source.
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            (a >> 32) as u32,
-            (a >> 16) as u16,
-            (a & 0x0fff) as u16,
-            ((b >> 48) as u16 & 0x3fff) | 0x8000,
-            b & 0xffff_ffff_ffff
-        )
+    /// A fresh request id: a random version-4 UUID from the operating
+    /// system's generator, not the seeded one, so clients cannot predict it.
+    fn request_id() -> String {
+        uuid::Uuid::new_v4().to_string()
     }
 
     pub(crate) fn push_log(&self, record: AccessLogRecord) {

@@ -135,7 +135,7 @@ impl Pending {
                 let cut = bytes.get(..MAX_REQUEST_ID).unwrap_or(bytes);
                 HeaderValue::from_bytes(cut).unwrap_or_else(|_| HeaderValue::from_static("-"))
             }
-            None => HeaderValue::from_str(&state.request_id())
+            None => HeaderValue::from_str(&State::request_id())
                 .unwrap_or_else(|_| HeaderValue::from_static("-")),
         };
         rec.request_id = Some(String::from_utf8_lossy(request_id.as_bytes()).into_owned());

@@ -10,7 +10,7 @@
 //! ```
 //! use lattice_fake::limits::Limits;
 //! use lattice_fake::routing::{
-//!     MatchedRule, RouteOutcome, RouteRequest, RouteTable, Rule, RuleAction, XorShift64,
+//!     MatchedRule, RouteOutcome, RouteRequest, RouteTable, Rng, Rule, RuleAction,
 //! };
 //!
 //! let rules: Vec<Rule> = serde_json::from_str(r#"[
@@ -29,7 +29,7 @@
 //!
 //! let mut headers = http::HeaderMap::new();
 //! headers.insert("X-Version", http::HeaderValue::from_static("V2"));
-//! let mut rng = XorShift64::new(7);
+//! let mut rng = Rng::with_seed(7);
 //! let route = table.route(&RouteRequest::new("GET", "/Orders/42", &headers), &mut rng);
 //! assert_eq!(route.matched, MatchedRule::Rule { priority: 10, name: Some("orders-v2") });
 //! assert_eq!(route.outcome, RouteOutcome::Forward { target_group: "tg-00000000000000002" });
@@ -92,7 +92,7 @@ mod rule;
 mod table;
 
 pub use error::{RoutingError, RuleRef};
-pub use random::{RandomSource, XorShift64};
+pub use random::{RandomSource, Rng};
 pub use rule::{
     FixedResponseAction, ForwardAction, HeaderMatch, HeaderMatchType, HttpMatch, PathMatch,
     PathMatchType, Rule, RuleAction, RuleMatch, WeightedTargetGroup,

@@ -1,7 +1,16 @@
 //! The random source of weighted picks.
+//!
+//! The fake draws from one [`Rng`] (`fastrand`'s wyrand generator) seeded
+//! with [`FakeLatticeBuilder::seed`](crate::FakeLatticeBuilder::seed): the
+//! same seed and the same sequence of requests give the same weighted picks
+//! and injected faults, run after run (with one version of `fastrand`).
+//! Request ids do not come from it; they are random version-4 UUIDs, so
+//! that clients cannot predict them.
 
-/// A source of random numbers for weighted picks; inject a seeded one for
-/// deterministic tests.
+pub use fastrand::Rng;
+
+/// A source of random numbers for weighted picks; inject a seeded one
+/// ([`Rng::with_seed`]) for deterministic tests.
 pub trait RandomSource {
     /// The next uniformly distributed 64-bit value.
     fn next_u64(&mut self) -> u64;
@@ -13,34 +22,8 @@ impl<R: RandomSource + ?Sized> RandomSource for &mut R {
     }
 }
 
-/// Marsaglia's xorshift64: small, fast and good enough for traffic splits
-/// (not for anything secret).
-#[derive(Debug, Clone)]
-pub struct XorShift64 {
-    state: u64,
-}
-
-impl XorShift64 {
-    /// A generator from `seed` (a zero seed is replaced, as xorshift needs a
-    /// non-zero state).
-    pub fn new(seed: u64) -> Self {
-        XorShift64 {
-            state: if seed == 0 {
-                0x9E37_79B9_7F4A_7C15
-            } else {
-                seed
-            },
-        }
-    }
-}
-
-impl RandomSource for XorShift64 {
+impl RandomSource for Rng {
     fn next_u64(&mut self) -> u64 {
-        let mut x = self.state;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.state = x;
-        x
+        self.u64(..)
     }
 }
