@@ -17,7 +17,7 @@
 //!             "Condition":{"StringNotEqualsIgnoreCase":{"aws:PrincipalType":"anonymous"}}}]}"#,
 //!     ))
 //!     .service(Service::new("orders").listener(Listener::https(443).forward_to("orders-tg")))
-//!     .target_group(TargetGroup::echo("orders-tg"))
+//!     .target_group(TargetGroup::request_echo("orders-tg"))
 //!     .principal(Principal::new(
 //!         "AKIDEXAMPLE",
 //!         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",

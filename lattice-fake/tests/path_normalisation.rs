@@ -74,10 +74,10 @@ async fn fake() -> FakeHandle {
                     .default_action(RuleAction::fixed_response(404)),
             ),
         )
-        .target_group(TargetGroup::echo("guarded-tg"))
-        .target_group(TargetGroup::echo("conditioned-tg"))
-        .target_group(TargetGroup::echo("admin-tg"))
-        .target_group(TargetGroup::echo("public-tg"))
+        .target_group(TargetGroup::request_echo("guarded-tg"))
+        .target_group(TargetGroup::request_echo("conditioned-tg"))
+        .target_group(TargetGroup::request_echo("admin-tg"))
+        .target_group(TargetGroup::request_echo("public-tg"))
         .principal(lattice_fake::Principal::new(AKID, SECRET, ROLE_SESSION))
         .build()
         .expect("valid model")

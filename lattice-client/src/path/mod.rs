@@ -59,7 +59,9 @@ use crate::text::excerpt;
 #[non_exhaustive]
 pub enum PathError {
     /// The path does not start with `/`.
-    #[error("request path `{path}` does not start with `/`; send an absolute path such as `/orders`")]
+    #[error(
+        "request path `{path}` does not start with `/`; send an absolute path such as `/orders`"
+    )]
     NotAbsolute {
         /// The path given (shortened when long).
         path: String,

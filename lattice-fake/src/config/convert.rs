@@ -237,15 +237,26 @@ fn target_group(spec: TargetGroupSpec) -> Result<TargetGroup, Conversion> {
 fn target(spec: &TargetGroupSpec) -> Result<Target, Conversion> {
     let lambda = spec.kind == TargetGroupType::Lambda;
     match (&spec.fake.target, lambda) {
-        (Some(TargetSpec::Echo), false) => Ok(Target::Echo),
+        (Some(TargetSpec::Echo | TargetSpec::RequestEcho), false) => Ok(Target::RequestEcho),
         (Some(TargetSpec::Upstream(addr)), false) => Ok(Target::upstream(*addr)),
-        (Some(TargetSpec::Echo), true) => {
+        (Some(TargetSpec::EventEcho), false) => Err(Conversion::Config(format!(
+            "target group `{}` (type {}): `eventEcho` answers Lambda events; use \
+             `fake: {{target: requestEcho}}` (or `echo`) for an HTTP target group",
+            spec.name,
+            spec.kind.as_str()
+        ))),
+        (Some(TargetSpec::RequestEcho), true) => Err(Conversion::Config(format!(
+            "target group `{}` (type LAMBDA): `requestEcho` answers HTTP requests; use \
+             `fake: {{target: eventEcho}}` (or `echo`) for a Lambda target group",
+            spec.name
+        ))),
+        (Some(TargetSpec::Echo | TargetSpec::EventEcho), true) => {
             // The API's default structure version is V1.
             let version = match spec.config.lambda_event_structure_version {
                 Some(LambdaEventVersion::V2) => lattice_client::lambda::EventVersion::V2,
                 _ => lattice_client::lambda::EventVersion::V1,
             };
-            Ok(Target::Lambda(LambdaFunction::echo(), version))
+            Ok(Target::Lambda(LambdaFunction::event_echo(), version))
         }
         (Some(TargetSpec::Upstream(_)), true) => Err(Conversion::Config(format!(
             "target group `{}` (type LAMBDA): an upstream is not a Lambda function; \
@@ -255,7 +266,7 @@ fn target(spec: &TargetGroupSpec) -> Result<Target, Conversion> {
         ))),
         (None, _) => Err(Conversion::Config(format!(
             "target group `{}` (type {}) has no target: add `fake: {{target: echo}}` \
-             (the built-in echo) or `fake: {{target: {{upstream: \"127.0.0.1:PORT\"}}}}`",
+             (the built-in request echo) or `fake: {{target: {{upstream: \"127.0.0.1:PORT\"}}}}`",
             spec.name,
             spec.kind.as_str()
         ))),

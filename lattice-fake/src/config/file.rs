@@ -262,11 +262,17 @@ pub(super) struct ErrorFaultSpec {
     pub(super) fraction: f64,
 }
 
-/// `echo` or `{upstream: "127.0.0.1:8080"}`.
+/// `echo`, `requestEcho`, `eventEcho` or `{upstream: "127.0.0.1:8080"}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) enum TargetSpec {
+    /// The built-in echo of the group's type: the request echo, or the
+    /// event echo in a `LAMBDA` group.
     Echo,
+    /// The request echo (not in `LAMBDA` groups).
+    RequestEcho,
+    /// The event echo (`LAMBDA` groups only).
+    EventEcho,
     Upstream(SocketAddr),
 }
 

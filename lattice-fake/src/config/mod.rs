@@ -127,7 +127,7 @@
 //! targetGroups:
 //!   - fake:
 //!       id: tg-0123456789abcdef0
-//!       target: echo               # the built-in echo target, or:
+//!       target: echo               # the built-in echo (requestEcho; eventEcho in a LAMBDA group), or:
 //!       # target: {upstream: "127.0.0.1:8080"}   # an HTTP server on loopback
 //!       faults:                    # optional injected failures (fractions of requests)
 //!         latencyMs: 50            # added before every call
@@ -180,7 +180,8 @@
 //!   `"*"` (YAML aliases start with `*`), `"2012-10-17"` and account ids
 //!   (a leading zero would be lost). Numbers and booleans in conditions are
 //!   accepted as IAM accepts them.
-//! * **`LAMBDA` target groups** take `fake: {target: echo}`: a function
+//! * **`LAMBDA` target groups** take `fake: {target: echo}` (or
+//!   `eventEcho`; `requestEcho` is for the other types): a function
 //!   that answers with the event it received, in the structure version of
 //!   `config.lambdaEventStructureVersion` (default `V1`, the API's default).
 //!   Functions written in Rust are given in code

@@ -1,5 +1,5 @@
 //! Target groups and their targets: HTTP services, upstreams, Lambda
-//! functions, the built-in echo, and injected faults.
+//! functions, the built-in request and event echoes, and injected faults.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -198,9 +198,10 @@ impl LambdaFunction {
         }
     }
 
-    /// The built-in echo function: answers `200` with the event it received
-    /// as its JSON body.
-    pub fn echo() -> Self {
+    /// The built-in event echo: a function that answers `200` with the
+    /// Lattice event it received as its JSON body (config files:
+    /// `fake: {target: eventEcho}`, or `echo` in a `LAMBDA` target group).
+    pub fn event_echo() -> Self {
         Self::json_fn(|event| async move {
             let body = serde_json::to_string(&event)?;
             Ok(serde_json::json!({
@@ -296,10 +297,11 @@ pub enum Target {
     /// version (`HTTP1`: HTTP/1.1; `HTTP2` and `GRPC`: HTTP/2 with prior
     /// knowledge).
     Upstream(SocketAddr),
-    /// The built-in echo target: answers `200` with a JSON object describing
-    /// the request it received (`method`, `path`, `query`, `headers`,
-    /// `body`, `bodyLength`), so a config file runs without code.
-    Echo,
+    /// The built-in request echo: answers `200` with a JSON object
+    /// describing the HTTP request it received (`method`, `path`, `query`,
+    /// `headers`, `body`, `bodyLength`), so a config file runs without code
+    /// (`fake: {target: requestEcho}`, or `echo`).
+    RequestEcho,
     /// A Lambda function fed `V1` or `V2` events (see [`lattice_client::lambda`]).
     Lambda(LambdaFunction, lattice_client::lambda::EventVersion),
 }
@@ -369,9 +371,10 @@ impl TargetGroup {
         self
     }
 
-    /// A target group served by the built-in echo target.
-    pub fn echo(name: impl Into<String>) -> Self {
-        Self::new(name, Target::Echo)
+    /// A target group served by the built-in request echo
+    /// ([`Target::RequestEcho`]).
+    pub fn request_echo(name: impl Into<String>) -> Self {
+        Self::new(name, Target::RequestEcho)
     }
 
     /// Sets an explicit id.

@@ -1,5 +1,5 @@
 //! The target's side: in-process services, upstreams, Lambda functions,
-//! the built-in echo, injected faults, and the request body on its way.
+//! the built-in request echo, injected faults, and the request body on its way.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -55,7 +55,10 @@ pub(super) async fn call_target(
             let call = forward_upstream(state, *addr, tg.protocol_version, request);
             (tokio::time::timeout(timeout, call).await, addr.to_string())
         }
-        Target::Echo => (Ok(echo(request).await), IN_PROCESS_TARGET.to_owned()),
+        Target::RequestEcho => (
+            Ok(request_echo(request).await),
+            IN_PROCESS_TARGET.to_owned(),
+        ),
         Target::Lambda(function, version) => {
             let call = invoke_lambda(state, function, *version, request, identity);
             pending.rec.target_ip_port = Some(LAMBDA_TARGET.to_owned());
@@ -310,8 +313,8 @@ async fn forward_upstream(
     Ok(response.map(boxed_body))
 }
 
-/// The built-in echo target.
-async fn echo(request: Request<FakeBody>) -> Result<Response<FakeBody>, BoxError> {
+/// The built-in request echo ([`Target::RequestEcho`]).
+async fn request_echo(request: Request<FakeBody>) -> Result<Response<FakeBody>, BoxError> {
     let (parts, body) = request.into_parts();
     let bytes = body.collect().await?.to_bytes();
     let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -4,8 +4,8 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 
-use super::*;
 use super::Rng;
+use super::*;
 use crate::limits::Limits;
 
 fn table() -> RouteTable {

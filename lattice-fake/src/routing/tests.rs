@@ -193,10 +193,7 @@ fn non_utf8_header_values_compare_as_bytes() {
     let t = table(HttpMatch::new().header(HeaderMatch::contains("x-bin", "ab")));
     let mut map = HeaderMap::new();
     map.insert("x-bin", HeaderValue::from_bytes(b"\xff\xfeAB\x80").unwrap());
-    let route = t.route(
-        &RouteRequest::new("GET", "/", &map),
-        &mut Rng::with_seed(1),
-    );
+    let route = t.route(&RouteRequest::new("GET", "/", &map), &mut Rng::with_seed(1));
     assert!(matches!(route.matched, MatchedRule::Rule { .. }));
 }
 
