@@ -112,6 +112,7 @@
 pub mod access_log;
 mod certs;
 mod compile;
+mod connection;
 pub mod config;
 mod error;
 pub mod limits;
