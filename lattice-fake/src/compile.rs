@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{FakeError, ObjectKind};
 use crate::limits::Limits;
 use crate::model::{
-    Auth, Client, FakeLatticeBuilder, Listener, ListenerProtocol, ParsedAuth, Principal,
-    ProtocolVersion, Service, ServiceNetwork, Target, TargetGroup, Timeouts,
+    Auth, Client, FakeLatticeBuilder, Listener, ListenerProtocol, MAX_TIMEOUT, ParsedAuth,
+    Principal, ProtocolVersion, Service, ServiceNetwork, Target, TargetGroup, Timeouts,
     parse_identity_policies,
 };
 use crate::routing::{RouteTable, RuleAction};
@@ -128,6 +128,7 @@ pub(crate) struct Compiled {
     pub(crate) clock_offset: (bool, Duration),
     pub(crate) seed: u64,
     pub(crate) access_log_capacity: usize,
+    pub(crate) max_connections_per_listener: usize,
 }
 
 /// `prefix` + 17 hex digits derived from `parts` (stable across runs).
@@ -256,6 +257,13 @@ type TargetGroupRefs = HashMap<String, usize>;
 /// auth configuration of every (service, network) pair.
 fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
     let place = place(b.region, b.account, b.dns_label)?;
+    check_timeouts(&b.timeouts)?;
+    if b.max_connections_per_listener == 0 {
+        return Err(FakeError::Invalid(
+            "`max_connections_per_listener` is 0; a listener needs at least 1 connection"
+                .to_owned(),
+        ));
+    }
     let limits = b.limits;
     let (target_groups, tg_refs) = target_groups(b.target_groups, &place)?;
     let mut services = services(b.services, &place, &target_groups, &tg_refs, &limits)?;
@@ -287,7 +295,24 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         clock_offset: b.clock_offset,
         seed: b.seed,
         access_log_capacity: b.access_log_capacity,
+        max_connections_per_listener: b.max_connections_per_listener,
     })
+}
+
+/// Every timeout at most [`MAX_TIMEOUT`], so no deadline overflows.
+fn check_timeouts(t: &Timeouts) -> Result<(), FakeError> {
+    for (field, value) in [
+        ("idle", t.idle),
+        ("lifetime", t.lifetime),
+        ("target", t.target),
+        ("body_read", t.body_read),
+        ("close_grace", t.close_grace),
+    ] {
+        if value > MAX_TIMEOUT {
+            return Err(FakeError::InvalidTimeout { field, value });
+        }
+    }
+    Ok(())
 }
 
 /// The region, the account and the DNS label (derived from the account

@@ -3,14 +3,14 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::certs::{openssl_cipher_name, tls_version_label};
@@ -25,6 +25,66 @@ pub(crate) struct Listening {
     pub(crate) port: u16,
 }
 
+/// A listener's open connections, oldest first, for the cap.
+#[derive(Debug, Default)]
+struct Open {
+    next_id: u64,
+    connections: Vec<OpenConnection>,
+}
+
+#[derive(Debug)]
+struct OpenConnection {
+    id: u64,
+    activity: Arc<Activity>,
+    close: Arc<Notify>,
+}
+
+impl Open {
+    /// Makes room for one more connection under `max`: closes the oldest
+    /// idle one if the listener is full. `false` when it is full and every
+    /// connection has a request in flight.
+    fn make_room(&mut self, max: usize) -> bool {
+        if self.connections.len() < max {
+            return true;
+        }
+        let Some(oldest_idle) = self
+            .connections
+            .iter()
+            .position(|c| c.activity.active() == 0)
+        else {
+            return false;
+        };
+        let shed = self.connections.remove(oldest_idle);
+        // `notify_one` keeps the permit if the connection is not waiting yet.
+        shed.close.notify_one();
+        true
+    }
+
+    fn add(&mut self, activity: Arc<Activity>, close: Arc<Notify>) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.connections.push(OpenConnection {
+            id,
+            activity,
+            close,
+        });
+        id
+    }
+}
+
+/// Removes a connection from its listener's [`Open`] list when it ends.
+struct Registered {
+    open: Arc<Mutex<Open>>,
+    id: u64,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.connections.retain(|c| c.id != self.id);
+    }
+}
+
 pub(crate) async fn accept_loop(
     state: Arc<State>,
     socket: TcpListener,
@@ -33,6 +93,8 @@ pub(crate) async fn accept_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
+    let open = Arc::new(Mutex::new(Open::default()));
+    let max = state.c.max_connections_per_listener;
     loop {
         tokio::select! {
             accepted = socket.accept() => {
@@ -46,11 +108,22 @@ pub(crate) async fn accept_loop(
                         continue;
                     }
                 };
+                let activity = Arc::new(Activity::new());
+                let close = Arc::new(Notify::new());
+                let registered = {
+                    let mut list = open.lock().unwrap_or_else(|e| e.into_inner());
+                    if !list.make_room(max) {
+                        tracing::warn!(max, "fake lattice: listener full of busy connections; refusing one");
+                        continue;
+                    }
+                    Registered { open: open.clone(), id: list.add(activity.clone(), close.clone()) }
+                };
                 let _ = stream.set_nodelay(true);
+                let conn = Conn { peer, at, activity, close, _registered: registered };
                 let state = state.clone();
                 let tls = tls.clone();
                 let rx = shutdown.clone();
-                connections.spawn(serve_connection(state, stream, peer, tls, at, rx));
+                connections.spawn(serve_connection(state, stream, tls, conn, rx));
             }
             _ = shutdown.changed() => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -66,14 +139,30 @@ pub(crate) async fn accept_loop(
     }
 }
 
+/// One accepted connection, before TLS.
+struct Conn {
+    peer: SocketAddr,
+    at: Listening,
+    activity: Arc<Activity>,
+    /// Notified when the listener sheds this connection.
+    close: Arc<Notify>,
+    _registered: Registered,
+}
+
 async fn serve_connection(
     state: Arc<State>,
     stream: TcpStream,
-    peer: SocketAddr,
     tls: Option<tokio_rustls::TlsAcceptor>,
-    at: Listening,
+    conn: Conn,
     shutdown: watch::Receiver<bool>,
 ) {
+    let Conn {
+        peer,
+        at,
+        activity,
+        close,
+        _registered,
+    } = conn;
     let client = state
         .c
         .clients
@@ -81,7 +170,6 @@ async fn serve_connection(
         .find(|c| c.source_ip == Some(peer.ip()))
         .unwrap_or(&state.c.default_client)
         .clone();
-    let activity = Arc::new(Activity::new());
     let _connection = ConnectionCount::new(state.clone(), at.service);
     match tls {
         Some(acceptor) => {
@@ -105,7 +193,7 @@ async fn serve_connection(
                 client,
                 activity,
             });
-            drive(state, TokioIo::new(stream), info, shutdown).await;
+            drive(state, TokioIo::new(stream), info, shutdown, close).await;
         }
         None => {
             let info = Arc::new(ConnInfo {
@@ -118,7 +206,7 @@ async fn serve_connection(
                 client,
                 activity,
             });
-            drive(state, TokioIo::new(stream), info, shutdown).await;
+            drive(state, TokioIo::new(stream), info, shutdown, close).await;
         }
     }
 }
@@ -151,6 +239,7 @@ async fn drive<I>(
     io: I,
     info: Arc<ConnInfo>,
     mut shutdown: watch::Receiver<bool>,
+    shed: Arc<Notify>,
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -168,35 +257,46 @@ async fn drive<I>(
     builder.http2().timer(TokioTimer::new());
     let conn = builder.serve_connection(io, service);
     tokio::pin!(conn);
+    // Timeouts are at most `MAX_TIMEOUT` (checked by `build`), so these
+    // deadlines do not overflow.
     let opened = Instant::now();
     let lifetime = tokio::time::sleep_until((opened + timeouts.lifetime).into());
     tokio::pin!(lifetime);
     let mut idle_at = opened + timeouts.idle;
+    // After a graceful close, in-flight requests get `close_grace`; then the
+    // connection is dropped, whatever a slow client is still sending.
+    let hard_close = tokio::time::sleep(timeouts.close_grace);
+    tokio::pin!(hard_close);
     let mut closing = false;
     loop {
         let idle = tokio::time::sleep_until(idle_at.into());
-        tokio::select! {
+        let begin_close = tokio::select! {
             _ = conn.as_mut() => break,
-            _ = &mut lifetime, if !closing => {
-                // No new requests; in-flight ones finish (h2: GOAWAY;
-                // h1: `connection: close` on the current response).
-                conn.as_mut().graceful_shutdown();
-                closing = true;
+            _ = shed.notified() => break,
+            _ = &mut hard_close, if closing => {
+                tracing::debug!("fake lattice: closing a connection hard after its grace period");
+                break;
             }
+            // No new requests; in-flight ones finish (h2: GOAWAY;
+            // h1: `connection: close` on the current response).
+            _ = &mut lifetime, if !closing => true,
             _ = idle, if !closing => {
                 let now = Instant::now();
                 if activity.active() == 0 && activity.last() + timeouts.idle <= now {
-                    conn.as_mut().graceful_shutdown();
-                    closing = true;
+                    true
                 } else {
                     idle_at = activity.last().max(now) + timeouts.idle;
+                    false
                 }
             }
-            _ = shutdown.changed(), if !closing => {
-                conn.as_mut().graceful_shutdown();
-                closing = true;
-            }
+            _ = shutdown.changed(), if !closing => true,
+        };
+        if begin_close {
+            conn.as_mut().graceful_shutdown();
+            closing = true;
+            hard_close
+                .as_mut()
+                .reset(tokio::time::Instant::now() + timeouts.close_grace);
         }
     }
 }
-

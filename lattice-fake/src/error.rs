@@ -225,6 +225,14 @@ pub enum FakeError {
         /// The address given.
         addr: std::net::SocketAddr,
     },
+    /// A timeout is longer than [`MAX_TIMEOUT`](crate::MAX_TIMEOUT).
+    #[error("timeout `{field}` is {value:?}, over the maximum of one year; use a shorter timeout")]
+    InvalidTimeout {
+        /// Which timeout (`idle`, `lifetime`, `target`, `body_read`, `close_grace`).
+        field: &'static str,
+        /// The value given.
+        value: std::time::Duration,
+    },
     /// A value in the model is invalid for another reason.
     #[error("{0}")]
     Invalid(String),

@@ -91,7 +91,11 @@
 //!
 //! Connections close after the idle timeout and, gracefully, at the end of
 //! their lifetime ([`Timeouts`]): HTTP/2 gets `GOAWAY`, HTTP/1.1 a
-//! `connection: close`, and in-flight requests finish.
+//! `connection: close`, and in-flight requests finish within a grace
+//! period (5 s), after which the connection is closed hard. A request body
+//! that stalls for the body read timeout is answered `408`. Each listener
+//! holds at most [`DEFAULT_MAX_CONNECTIONS_PER_LISTENER`] connections
+//! (configurable); a full one sheds its oldest idle connection.
 //!
 //! # Defaults
 //!
@@ -112,8 +116,8 @@
 pub mod access_log;
 mod certs;
 mod compile;
-mod connection;
 pub mod config;
+mod connection;
 mod error;
 pub mod limits;
 pub mod metrics;
@@ -128,9 +132,10 @@ pub use error::{FakeError, ObjectKind};
 pub use limits::Limits;
 pub use model::{
     Auth, BoxError, Client, DEFAULT_ACCOUNT, DEFAULT_CLIENT_VPC, DEFAULT_IDENTITY_POLICY,
-    DEFAULT_REGION, FakeBody, FakeLatticeBuilder, Faults, LambdaFunction, Listener,
-    ListenerProtocol, Principal, ProtocolVersion, Service, ServiceNetwork, ServiceTarget, Target,
-    TargetGroup, Timeouts, boxed_body, empty_body, full_body,
+    DEFAULT_MAX_CONNECTIONS_PER_LISTENER, DEFAULT_REGION, FakeBody, FakeLatticeBuilder, Faults,
+    LambdaFunction, Listener, ListenerProtocol, MAX_TIMEOUT, Principal, ProtocolVersion, Service,
+    ServiceNetwork, ServiceTarget, Target, TargetGroup, Timeouts, boxed_body, empty_body,
+    full_body,
 };
 pub use pipeline::{LAMBDA_MAX_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_ID};
 pub use server::{FakeHandle, FakeLattice, ListenerInfo, ServiceInfo};

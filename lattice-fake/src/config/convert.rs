@@ -81,6 +81,9 @@ fn fake_settings(
     if let Some(capacity) = settings.access_log_capacity {
         b = b.access_log_capacity(capacity);
     }
+    if let Some(max) = settings.max_connections_per_listener {
+        b = b.max_connections_per_listener(max);
+    }
     Ok(b)
 }
 
@@ -95,6 +98,12 @@ fn timeouts(t: &TimeoutsSpec) -> Result<Timeouts, Conversion> {
     }
     if let Some(target) = t.target_seconds {
         timeouts.target = seconds("timeouts.targetSeconds", target)?;
+    }
+    if let Some(body_read) = t.body_read_seconds {
+        timeouts.body_read = seconds("timeouts.bodyReadSeconds", body_read)?;
+    }
+    if let Some(grace) = t.close_grace_seconds {
+        timeouts.close_grace = seconds("timeouts.closeGraceSeconds", grace)?;
     }
     Ok(timeouts)
 }

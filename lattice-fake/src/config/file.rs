@@ -294,6 +294,8 @@ pub(super) struct FakeSettings {
     #[serde(default)]
     pub(super) access_log_capacity: Option<usize>,
     #[serde(default)]
+    pub(super) max_connections_per_listener: Option<usize>,
+    #[serde(default)]
     pub(super) timeouts: TimeoutsSpec,
     #[serde(default)]
     pub(super) limits: LimitsSpec,
@@ -312,6 +314,10 @@ pub(super) struct TimeoutsSpec {
     pub(super) lifetime_seconds: Option<f64>,
     #[serde(default)]
     pub(super) target_seconds: Option<f64>,
+    #[serde(default)]
+    pub(super) body_read_seconds: Option<f64>,
+    #[serde(default)]
+    pub(super) close_grace_seconds: Option<f64>,
 }
 
 #[derive(Default, Deserialize)]

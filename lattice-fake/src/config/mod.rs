@@ -143,7 +143,9 @@
 //!   signatureWindowSeconds: 300    # allowed x-amz-date distance
 //!   clockOffsetSeconds: 0          # the fake's clock: + ahead, - behind
 //!   accessLogCapacity: 10000       # records the handle keeps
-//!   timeouts: {idleSeconds: 60, lifetimeSeconds: 600, targetSeconds: 60}
+//!   maxConnectionsPerListener: 10000  # a full listener closes its oldest idle connection
+//!   timeouts: {idleSeconds: 60, lifetimeSeconds: 600, targetSeconds: 60,
+//!              bodyReadSeconds: 60, closeGraceSeconds: 5}   # each at most one year
 //!   limits: {rulesPerListener: 10, listenersPerService: 2, targetGroupsPerService: 10,
 //!            targetsPerTargetGroup: 1000, serviceAssociationsPerNetwork: 500,
 //!            authPolicyBytes: 10240}

@@ -17,7 +17,23 @@ pub struct Timeouts {
     pub lifetime: Duration,
     /// How long a target may take to answer (its response head).
     pub target: Duration,
+    /// How long a request body may send nothing before the request is
+    /// answered `408` (assumed: 60 s; `docs/assumptions.md`, A62).
+    pub body_read: Duration,
+    /// How long a connection closed gracefully (idle timeout, lifetime,
+    /// shutdown) may keep going before it is closed hard (assumed: 5 s;
+    /// `docs/assumptions.md`, A62).
+    pub close_grace: Duration,
 }
+
+/// The longest timeout the fake accepts (one year): longer ones are
+/// refused by [`FakeLatticeBuilder::build`], since deadlines past it cannot
+/// be represented on every platform.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Connections a listener holds at most by default; see
+/// [`FakeLatticeBuilder::max_connections_per_listener`].
+pub const DEFAULT_MAX_CONNECTIONS_PER_LISTENER: usize = 10_000;
 
 impl Default for Timeouts {
     fn default() -> Self {
@@ -25,6 +41,8 @@ impl Default for Timeouts {
             idle: Duration::from_secs(60),
             lifetime: Duration::from_secs(600),
             target: Duration::from_secs(60),
+            body_read: Duration::from_secs(60),
+            close_grace: Duration::from_secs(5),
         }
     }
 }
@@ -53,6 +71,7 @@ pub struct FakeLatticeBuilder {
     pub(crate) clock_offset: (bool, Duration),
     pub(crate) seed: u64,
     pub(crate) access_log_capacity: usize,
+    pub(crate) max_connections_per_listener: usize,
 }
 
 impl Default for FakeLatticeBuilder {
@@ -73,6 +92,7 @@ impl Default for FakeLatticeBuilder {
             clock_offset: (false, Duration::ZERO),
             seed: 0x5eed_1a77_1ce0_0001,
             access_log_capacity: crate::access_log::AccessLogSink::DEFAULT_CAPACITY,
+            max_connections_per_listener: DEFAULT_MAX_CONNECTIONS_PER_LISTENER,
         }
     }
 }
@@ -154,6 +174,15 @@ impl FakeLatticeBuilder {
     /// Sets the idle timeout of client connections.
     pub fn idle_timeout(mut self, idle: Duration) -> Self {
         self.timeouts.idle = idle;
+        self
+    }
+
+    /// Caps the client connections of each listener (default
+    /// [`DEFAULT_MAX_CONNECTIONS_PER_LISTENER`]). A full listener closes its
+    /// oldest idle connection to take a new one, and refuses the new one
+    /// only when every connection has a request in flight.
+    pub fn max_connections_per_listener(mut self, max: usize) -> Self {
+        self.max_connections_per_listener = max;
         self
     }
 

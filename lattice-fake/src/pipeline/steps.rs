@@ -303,7 +303,11 @@ where
         .map_err(|_| Failure::INTERNAL)?;
     forwarding_headers(conn, pending.request_id(), &mut parts.headers);
     let received = Arc::new(RequestProgress::default());
-    let body = boxed_body(super::target::CountingBody::new(body, received.clone()));
+    let body = boxed_body(super::target::CountingBody::new(
+        body,
+        received.clone(),
+        state.c.timeouts.body_read,
+    ));
     pending.tg = Some(tg_index);
     let request = Request::from_parts(parts, body);
     Ok(call_target(state, tg, request, received, &identity, pending).await?)

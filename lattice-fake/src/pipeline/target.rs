@@ -7,13 +7,12 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{HOST, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use http_body_util::BodyExt;
 
 use super::State;
 use super::respond::{Failure, Pending, millis};
@@ -56,7 +55,7 @@ pub(super) async fn call_target(
             (tokio::time::timeout(timeout, call).await, addr.to_string())
         }
         Target::RequestEcho => (
-            Ok(request_echo(request).await),
+            tokio::time::timeout(timeout, request_echo(request)).await,
             IN_PROCESS_TARGET.to_owned(),
         ),
         Target::Lambda(function, version) => {
@@ -76,7 +75,9 @@ pub(super) async fn call_target(
         Err(_elapsed) => Err(Failure::TIMEOUT),
         Ok(Err(err)) => {
             tracing::debug!(error = %err, "fake lattice: target failed");
-            if is_connect_error(&*err) {
+            if has_source::<BodyStalled>(&*err) {
+                Err(STALLED)
+            } else if is_connect_error(&*err) {
                 Err(Failure::CONNECT)
             } else {
                 Err(Failure::PROTOCOL)
@@ -164,6 +165,7 @@ async fn invoke_lambda(
                 FailureReason::ClientProtocolError,
             ));
         }
+        Err(err) if has_source::<BodyStalled>(&err) => return Err(STALLED),
         Err(_) => {
             return Err(Failure::new(
                 StatusCode::BAD_REQUEST,
@@ -250,6 +252,18 @@ const HOP_BY_HOP: [&str; 6] = [
     "te",
 ];
 
+/// Whether `err` or one of its sources is an `E`.
+fn has_source<E: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.is::<E>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
 fn is_connect_error(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = source {
@@ -313,10 +327,21 @@ async fn forward_upstream(
     Ok(response.map(boxed_body))
 }
 
-/// The built-in request echo ([`Target::RequestEcho`]).
+/// The most the request echo reads of a body (as Lambda targets: 6 MB).
+const ECHO_MAX_BYTES: usize = LAMBDA_MAX_BYTES;
+
+/// The built-in request echo ([`Target::RequestEcho`]): reads at most
+/// 6 MB of the body (`413` past that), within the target timeout.
 async fn request_echo(request: Request<FakeBody>) -> Result<Response<FakeBody>, BoxError> {
     let (parts, body) = request.into_parts();
-    let bytes = body.collect().await?.to_bytes();
+    let Some(bytes) = lattice_client::lambda::collect_limited(body, ECHO_MAX_BYTES).await? else {
+        return Ok(Response::builder()
+            .status(StatusCode::PAYLOAD_TOO_LARGE)
+            .header(http::header::CONTENT_TYPE, "text/plain")
+            .body(full_body(
+                "Request Entity Too Large: the request echo reads at most 6 MB\n",
+            ))?);
+    };
     let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (name, value) in &parts.headers {
         headers
@@ -370,14 +395,37 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: B,
         progress: Arc<RequestProgress>,
+        // Fires when the client sends nothing for `stall`.
+        #[pin]
+        deadline: tokio::time::Sleep,
+        stall: Duration,
     }
 }
 
 impl<B> CountingBody<B> {
-    pub(super) fn new(inner: B, progress: Arc<RequestProgress>) -> Self {
-        CountingBody { inner, progress }
+    /// Counts `inner` into `progress`, and fails with [`BodyStalled`] when
+    /// no frame arrives for `stall` (the body read timeout).
+    pub(super) fn new(inner: B, progress: Arc<RequestProgress>, stall: Duration) -> Self {
+        CountingBody {
+            inner,
+            progress,
+            deadline: tokio::time::sleep(stall),
+            stall,
+        }
     }
 }
+
+/// The request body sent nothing for the body read timeout.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body sent nothing for {0:?}")]
+pub(super) struct BodyStalled(Duration);
+
+/// A request whose body stalled: `408` (`docs/assumptions.md`, A62).
+const STALLED: Failure = Failure::new(
+    StatusCode::REQUEST_TIMEOUT,
+    "Request Timeout: the request body sent nothing for too long",
+    FailureReason::ClientProtocolError,
+);
 
 impl<B> HttpBody for CountingBody<B>
 where
@@ -391,9 +439,11 @@ where
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = self.project();
+        let mut this = self.project();
         match this.inner.poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
+                let next = tokio::time::Instant::now() + *this.stall;
+                this.deadline.as_mut().reset(next);
                 if let Some(data) = frame.data_ref() {
                     this.progress.bytes.fetch_add(data.len(), Ordering::AcqRel);
                 }
@@ -407,7 +457,10 @@ where
                     Some(Instant::now());
                 Poll::Ready(None)
             }
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => match this.deadline.poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(BodyStalled(*this.stall).into()))),
+                Poll::Pending => Poll::Pending,
+            },
         }
     }
 
