@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use super::*;
+use super::{
+    Client, DEFAULT_CLIENT_VPC, DEFAULT_IDENTITY_POLICY, Principal, Service, ServiceNetwork,
+    TargetGroup,
+};
 use crate::limits::Limits;
 use lattice_client::policy::{AuthPolicy, IdentityPolicy};
 

@@ -6,12 +6,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::{BoxError, FakeBody, boxed_body};
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::{Request, Response};
 use http_body::Body as HttpBody;
-
-use super::*;
 
 /// A target group's `protocolVersion`.
 #[derive(
