@@ -211,19 +211,19 @@ pub(super) struct TargetGroupConfig {
     pub(super) lambda_event_structure_version: Option<LambdaEventVersion>,
     // Accepted so `CreateTargetGroup` input pastes; the fake's target decides.
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "accepted so API input pastes; not used")]
     pub(super) port: Option<u16>,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "accepted so API input pastes; not used")]
     pub(super) protocol: Option<TargetProtocol>,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "accepted so API input pastes; not used")]
     pub(super) ip_address_type: Option<IpAddressType>,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "accepted so API input pastes; not used")]
     pub(super) vpc_identifier: Option<String>,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "accepted so API input pastes; not used")]
     pub(super) health_check: Option<serde_json::Value>,
 }
 

@@ -203,7 +203,7 @@ pub(super) fn authorize(
         conn,
         &found.service.arn,
         found.network_arn(),
-        (state.now)(),
+        pending.rec.start_time,
         c.needed_keys.get(&key).unwrap_or(&EMPTY_KEYS),
     );
     let request = PolicyRequest::invoke(policy_principal, &found.service.arn, parts.uri.path())
