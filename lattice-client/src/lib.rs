@@ -51,6 +51,7 @@ mod error;
 pub mod hint;
 pub mod identity;
 pub mod name;
+pub mod path;
 pub mod refusal;
 pub mod resolve;
 pub mod sign;

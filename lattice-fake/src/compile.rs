@@ -1,20 +1,24 @@
 //! Validation of the model and its compiled, immutable form.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::error::FakeError;
-use super::model::{
-    Auth, FakeLatticeBuilder, ListenerProtocol, ParsedAuth, Principal, ProtocolVersion, Target,
-    Timeouts, parse_identity_policies,
+use crate::error::{FakeError, ObjectKind};
+use crate::limits::Limits;
+use crate::model::{
+    Auth, Client, FakeLatticeBuilder, Listener, ListenerProtocol, MAX_TIMEOUT, ParsedAuth,
+    Principal, ProtocolVersion, Service, ServiceNetwork, Target, TargetGroup, Timeouts,
+    parse_identity_policies,
 };
-use super::routing::{RouteTable, RuleAction};
-use lattice_client::arn::{PrincipalArn, ServiceId};
-use lattice_client::name::{LatticeName, is_region, validate_service_name};
-use lattice_client::policy::{AuthConfig, AuthPolicy};
+use crate::routing::{RouteTable, RuleAction};
+use lattice_client::arn::{
+    AccountId, ArnError, PrincipalArn, ServiceId, ServiceNetworkId, TargetGroupId, VpcId,
+};
+use lattice_client::name::{LatticeName, is_region, validate_custom_domain, validate_service_name};
+use lattice_client::policy::{AuthConfig, AuthPolicy, IdentityPolicy};
 
 #[derive(Debug)]
 pub(crate) struct CNetwork {
@@ -116,7 +120,7 @@ pub(crate) struct Compiled {
     pub(crate) clients: Vec<CClient>,
     pub(crate) default_client: CClient,
     /// `(service, network)` → auth configs: index 0 anonymous, `i + 1` principal `i`.
-    pub(crate) auth: HashMap<(usize, usize), Vec<AuthConfig>>,
+    pub(crate) auth: AuthConfigs,
     /// `(service, network)` → the condition keys its policies test.
     pub(crate) needed_keys: HashMap<(usize, usize), NeededKeys>,
     pub(crate) timeouts: Timeouts,
@@ -124,6 +128,7 @@ pub(crate) struct Compiled {
     pub(crate) clock_offset: (bool, Duration),
     pub(crate) seed: u64,
     pub(crate) access_log_capacity: usize,
+    pub(crate) max_connections_per_listener: usize,
 }
 
 /// `prefix` + 17 hex digits derived from `parts` (stable across runs).
@@ -140,31 +145,30 @@ pub(crate) fn derived_id(prefix: &str, parts: &[&str]) -> String {
     )
 }
 
-fn check_id(
-    kind: &'static str,
+/// An explicit id checked with `parse`, or one derived from `parts`.
+fn id_or_derived<T>(
+    explicit: Option<String>,
+    parse: impl Fn(&str) -> Result<T, ArnError>,
+    kind: ObjectKind,
     name: &str,
-    id: &str,
-    prefix: &'static str,
-) -> Result<(), FakeError> {
-    let ok = id.strip_prefix(prefix).is_some_and(|s| {
-        s.len() == 17
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(FakeError::InvalidId {
-            kind,
-            name: name.to_owned(),
-            id: id.to_owned(),
-            prefix,
-        })
+    prefix: &str,
+    parts: &[&str],
+) -> Result<String, FakeError> {
+    match explicit {
+        Some(id) => {
+            parse(&id).map_err(|source| FakeError::InvalidId {
+                kind,
+                name: name.to_owned(),
+                source,
+            })?;
+            Ok(id)
+        }
+        None => Ok(derived_id(prefix, parts)),
     }
 }
 
 fn check_simple_name(
-    kind: &'static str,
+    kind: ObjectKind,
     name: &str,
     min: usize,
     max: usize,
@@ -189,22 +193,6 @@ fn check_simple_name(
             reason,
         }),
     }
-}
-
-fn valid_domain(domain: &str) -> bool {
-    let d = domain.strip_suffix('.').unwrap_or(domain);
-    !d.is_empty()
-        && d.len() <= 253
-        && d.contains('.')
-        && d.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
 }
 
 fn parse_auth(auth: &Auth, owner: &str, limit: usize) -> Result<ParsedAuth, FakeError> {
@@ -236,21 +224,107 @@ impl FakeLatticeBuilder {
     ///
     /// The first [`FakeError`] found: names, ids, references, duplicate
     /// names/domains/ports, rule validation ([`super::routing::RoutingError`]),
-    /// policy syntax, quotas ([`super::routing::Limits`]).
+    /// policy syntax, quotas ([`crate::limits::Limits`]).
     pub fn build(self) -> Result<super::FakeLattice, FakeError> {
         compile(self).map(super::FakeLattice::from_compiled)
     }
 }
 
-#[allow(clippy::too_many_lines)]
+/// The region, account and DNS label every name and ARN is made of.
+struct Place {
+    region: String,
+    account: String,
+    dns_label: String,
+}
+
+impl Place {
+    fn arn(&self, resource: &str) -> String {
+        format!(
+            "arn:aws:vpc-lattice:{}:{}:{resource}",
+            self.region, self.account
+        )
+    }
+}
+
+/// `(service, network)` → auth configs: index 0 anonymous, `i + 1` principal `i`.
+type AuthConfigs = HashMap<(usize, usize), Vec<AuthConfig>>;
+
+/// Target groups by name, id and ARN → index.
+type TargetGroupRefs = HashMap<String, usize>;
+
+/// Validates the model section by section: where it lives, target groups,
+/// services and their listeners, networks, principals, clients, then the
+/// auth configuration of every (service, network) pair.
 fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
-    if !is_region(&b.region) {
-        return Err(FakeError::InvalidRegion(b.region));
+    let place = place(b.region, b.account, b.dns_label)?;
+    check_timeouts(&b.timeouts)?;
+    if b.max_connections_per_listener == 0 {
+        return Err(FakeError::Invalid(
+            "`max_connections_per_listener` is 0; a listener needs at least 1 connection"
+                .to_owned(),
+        ));
     }
-    if b.account.len() != 12 || !b.account.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(FakeError::InvalidAccount(b.account));
+    let limits = b.limits;
+    let (target_groups, tg_refs) = target_groups(b.target_groups, &place)?;
+    let mut services = services(b.services, &place, &target_groups, &tg_refs, &limits)?;
+    let (networks, network_by_name) = networks(b.networks, &mut services, &place, &limits)?;
+    let (principals, identity) = principals(b.principals)?;
+    let client = |c| client(c, &place, &network_by_name, networks.is_empty());
+    let clients = b
+        .clients
+        .into_iter()
+        .map(client)
+        .collect::<Result<Vec<_>, _>>()?;
+    let default_client = client(b.default_client)?;
+    let (auth, needed_keys) = auth_configs(&services, &networks, &identity);
+    let hosts = hosts(&services)?;
+    Ok(Compiled {
+        region: place.region,
+        account: place.account,
+        networks,
+        services,
+        hosts,
+        target_groups,
+        principals,
+        clients,
+        default_client,
+        auth,
+        needed_keys,
+        timeouts: b.timeouts,
+        signature_window: b.signature_window,
+        clock_offset: b.clock_offset,
+        seed: b.seed,
+        access_log_capacity: b.access_log_capacity,
+        max_connections_per_listener: b.max_connections_per_listener,
+    })
+}
+
+/// Every timeout at most [`MAX_TIMEOUT`], so no deadline overflows.
+fn check_timeouts(t: &Timeouts) -> Result<(), FakeError> {
+    for (field, value) in [
+        ("idle", t.idle),
+        ("lifetime", t.lifetime),
+        ("target", t.target),
+        ("body_read", t.body_read),
+        ("close_grace", t.close_grace),
+    ] {
+        if value > MAX_TIMEOUT {
+            return Err(FakeError::InvalidTimeout { field, value });
+        }
     }
-    let dns_label = match b.dns_label {
+    Ok(())
+}
+
+/// The region, the account and the DNS label (derived from the account
+/// when unset).
+fn place(region: String, account: String, dns_label: Option<String>) -> Result<Place, FakeError> {
+    if !is_region(&region) {
+        return Err(FakeError::InvalidRegion(region));
+    }
+    if let Err(source) = AccountId::parse(&account) {
+        return Err(FakeError::InvalidAccount { account, source });
+    }
+    let dns_label = match dns_label {
         Some(label) => {
             if label.len() != 7
                 || !label
@@ -261,19 +335,26 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
             }
             label
         }
-        None => derived_id("", &["dns-label", &b.account])
+        None => derived_id("", &["dns-label", &account])
             .get(..7)
             .unwrap_or("7d67968")
             .to_owned(),
     };
-    let region = b.region;
-    let account = b.account;
-    let limit = b.limits.auth_policy_bytes;
+    Ok(Place {
+        region,
+        account,
+        dns_label,
+    })
+}
 
-    // Target groups.
-    let mut target_groups = Vec::with_capacity(b.target_groups.len());
-    let mut tg_by_ref: HashMap<String, usize> = HashMap::new();
-    for tg in b.target_groups {
+/// Target groups: names, ids, loopback upstreams and fault fractions.
+fn target_groups(
+    specs: Vec<TargetGroup>,
+    place: &Place,
+) -> Result<(Vec<CTargetGroup>, TargetGroupRefs), FakeError> {
+    let mut target_groups = Vec::with_capacity(specs.len());
+    let mut tg_by_ref = TargetGroupRefs::new();
+    for tg in specs {
         if tg.name.is_empty()
             || tg.name.len() > 128
             || !tg
@@ -282,18 +363,19 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-')
         {
             return Err(FakeError::InvalidName {
-                kind: "target group",
+                kind: ObjectKind::TargetGroup,
                 name: tg.name,
                 reason: "use 1-128 letters, digits and hyphens".to_owned(),
             });
         }
-        let id = match tg.id {
-            Some(id) => {
-                check_id("target group", &tg.name, &id, "tg-")?;
-                id
-            }
-            None => derived_id("tg-", &["tg", &account, &tg.name]),
-        };
+        let id = id_or_derived(
+            tg.id,
+            TargetGroupId::parse,
+            ObjectKind::TargetGroup,
+            &tg.name,
+            "tg-",
+            &["tg", &place.account, &tg.name],
+        )?;
         if let Target::Upstream(addr) = &tg.target
             && !addr.ip().is_loopback()
         {
@@ -311,12 +393,12 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
                 tg.name
             )));
         }
-        let arn = format!("arn:aws:vpc-lattice:{region}:{account}:targetgroup/{id}");
+        let arn = place.arn(&format!("targetgroup/{id}"));
         let index = target_groups.len();
         for key in [tg.name.clone(), id, arn.clone()] {
             if tg_by_ref.insert(key.clone(), index).is_some() {
                 return Err(FakeError::Duplicate {
-                    kind: "target group",
+                    kind: ObjectKind::TargetGroup,
                     value: key,
                     what: "target group names and ids",
                 });
@@ -330,228 +412,269 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
             faults: tg.faults,
         });
     }
+    Ok((target_groups, tg_by_ref))
+}
 
-    // Services.
-    let mut services = Vec::with_capacity(b.services.len());
-    let mut hosts: HashMap<String, usize> = HashMap::new();
-    let mut service_by_name: HashMap<String, usize> = HashMap::new();
+/// Services: names, ids, generated names, custom domains, auth and
+/// listeners. A target group serves one service.
+fn services(
+    specs: Vec<Service>,
+    place: &Place,
+    target_groups: &[CTargetGroup],
+    tg_refs: &TargetGroupRefs,
+    limits: &Limits,
+) -> Result<Vec<CService>, FakeError> {
+    let mut services: Vec<CService> = Vec::with_capacity(specs.len());
     let mut tg_owner: HashMap<usize, usize> = HashMap::new();
-    for svc in b.services {
-        validate_service_name(&svc.name).map_err(|source| FakeError::ServiceName {
-            service: svc.name.clone(),
-            source: Box::new(source),
-        })?;
-        if svc.name.starts_with("svc-") {
-            return Err(FakeError::InvalidName {
-                kind: "service",
-                name: svc.name,
-                reason: "must not start with `svc-`".to_owned(),
-            });
-        }
-        let index = services.len();
-        if service_by_name.insert(svc.name.clone(), index).is_some() {
+    for svc in specs {
+        if services.iter().any(|s| s.name == svc.name) {
             return Err(FakeError::Duplicate {
-                kind: "service",
+                kind: ObjectKind::Service,
                 value: svc.name,
                 what: "service names",
             });
         }
-        let id = match svc.id {
-            Some(id) => {
-                check_id("service", &svc.name, &id, "svc-")?;
-                id
-            }
-            None => derived_id("svc-", &["svc", &account, &svc.name]),
-        };
-        let service_id = ServiceId::parse(&id).map_err(|e| FakeError::Invalid(e.to_string()))?;
-        let dns_name = LatticeName::from_parts(&svc.name, &service_id, &dns_label, &region)
-            .map_err(|source| FakeError::ServiceName {
-                service: svc.name.clone(),
-                source: Box::new(source),
-            })?
-            .into_string();
-        let arn = format!("arn:aws:vpc-lattice:{region}:{account}:service/{id}");
-        let custom_domain = match svc.custom_domain_name {
-            Some(domain) => {
-                if !valid_domain(&domain) {
-                    return Err(FakeError::InvalidCustomDomain {
-                        service: svc.name,
-                        domain,
+        let compiled = service(svc, place, tg_refs, limits)?;
+        let index = services.len();
+        for &tg_index in compiled
+            .listeners
+            .iter()
+            .flat_map(|l| l.target_groups.values())
+        {
+            match tg_owner.get(&tg_index) {
+                Some(&owner) if owner != index => {
+                    let first = services
+                        .get(owner)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default();
+                    return Err(FakeError::TargetGroupShared {
+                        target_group: target_groups
+                            .get(tg_index)
+                            .map(|t| t.name.clone())
+                            .unwrap_or_default(),
+                        first,
+                        second: compiled.name,
                     });
                 }
-                Some(domain.trim_end_matches('.').to_ascii_lowercase())
+                _ => {
+                    tg_owner.insert(tg_index, index);
+                }
             }
-            None => None,
+        }
+        services.push(compiled);
+    }
+    Ok(services)
+}
+
+/// One service: its name, id, generated name, custom domain, auth policy
+/// and listeners.
+fn service(
+    svc: Service,
+    place: &Place,
+    tg_refs: &TargetGroupRefs,
+    limits: &Limits,
+) -> Result<CService, FakeError> {
+    validate_service_name(&svc.name).map_err(|source| FakeError::ServiceName {
+        service: svc.name.clone(),
+        source: Box::new(source),
+    })?;
+    if svc.name.starts_with("svc-") {
+        return Err(FakeError::InvalidName {
+            kind: ObjectKind::Service,
+            name: svc.name,
+            reason: "must not start with `svc-`".to_owned(),
+        });
+    }
+    let id = id_or_derived(
+        svc.id,
+        ServiceId::parse,
+        ObjectKind::Service,
+        &svc.name,
+        "svc-",
+        &["svc", &place.account, &svc.name],
+    )?;
+    let service_id = ServiceId::parse(&id).map_err(|source| FakeError::InvalidId {
+        kind: ObjectKind::Service,
+        name: svc.name.clone(),
+        source,
+    })?;
+    let dns_name = LatticeName::from_parts(&svc.name, &service_id, &place.dns_label, &place.region)
+        .map_err(|source| FakeError::ServiceName {
+            service: svc.name.clone(),
+            source: Box::new(source),
+        })?
+        .into_string();
+    let arn = place.arn(&format!("service/{id}"));
+    let custom_domain = match svc.custom_domain_name {
+        Some(domain) => {
+            validate_custom_domain(&domain).map_err(|source| FakeError::InvalidCustomDomain {
+                service: svc.name.clone(),
+                source: Box::new(source),
+            })?;
+            Some(domain.trim_end_matches('.').to_ascii_lowercase())
+        }
+        None => None,
+    };
+    let auth = parse_auth(
+        &svc.auth,
+        &format!("service `{}` auth policy", svc.name),
+        limits.auth_policy_bytes,
+    )?;
+    if svc.listeners.len() > limits.listeners_per_service {
+        return Err(FakeError::TooManyListeners {
+            service: svc.name,
+            count: svc.listeners.len(),
+            limit: limits.listeners_per_service,
+        });
+    }
+    let mut listeners: Vec<CListener> = Vec::with_capacity(svc.listeners.len());
+    for spec in svc.listeners {
+        let compiled = listener(spec, &svc.name, &id, &listeners, tg_refs, limits)?;
+        listeners.push(compiled);
+    }
+    Ok(CService {
+        name: svc.name,
+        id,
+        arn,
+        dns_name,
+        custom_domain,
+        auth,
+        listeners,
+        networks: Vec::new(),
+    })
+}
+
+/// One listener of `service`: its name and port (unique in the service),
+/// the target groups its rules name, and its route table.
+fn listener(
+    listener: Listener,
+    service: &str,
+    service_id: &str,
+    siblings: &[CListener],
+    tg_refs: &TargetGroupRefs,
+    limits: &Limits,
+) -> Result<CListener, FakeError> {
+    let lname = listener.effective_name();
+    check_simple_name(ObjectKind::Listener, &lname, 3, 63)?;
+    if listener.port == 0 {
+        return Err(FakeError::InvalidPort {
+            service: service.to_owned(),
+            listener: lname,
+        });
+    }
+    if siblings.iter().any(|l| l.port == listener.port) {
+        return Err(FakeError::Duplicate {
+            kind: ObjectKind::ListenerPort,
+            value: format!("{service}:{}", listener.port),
+            what: "listener ports of a service",
+        });
+    }
+    if siblings.iter().any(|l| l.name == lname) {
+        return Err(FakeError::Duplicate {
+            kind: ObjectKind::Listener,
+            value: format!("{service}/{lname}"),
+            what: "listener names of a service",
+        });
+    }
+    // Every target group named by the rules must exist.
+    let default_action = listener
+        .default_action
+        .unwrap_or_else(|| RuleAction::fixed_response(404));
+    let mut tg_map = HashMap::new();
+    for action in listener
+        .rules
+        .iter()
+        .map(|r| &r.action)
+        .chain(std::iter::once(&default_action))
+    {
+        let RuleAction::Forward(forward) = action else {
+            continue;
         };
-        for host in std::iter::once(&dns_name).chain(custom_domain.as_ref()) {
+        for wtg in &forward.target_groups {
+            let tg_ref = &wtg.target_group_identifier;
+            let Some(&tg_index) = tg_refs.get(tg_ref) else {
+                return Err(FakeError::UnknownReference {
+                    from: format!("service `{service}` listener `{lname}`"),
+                    kind: ObjectKind::TargetGroup,
+                    name: tg_ref.clone(),
+                });
+            };
+            tg_map.insert(tg_ref.clone(), tg_index);
+        }
+    }
+    let table = RouteTable::build(listener.rules, default_action, limits).map_err(|source| {
+        FakeError::Routing {
+            service: service.to_owned(),
+            listener: lname.clone(),
+            source: Box::new(source),
+        }
+    })?;
+    Ok(CListener {
+        id: derived_id("listener-", &["listener", service_id, &lname]),
+        name: lname,
+        protocol: listener.protocol,
+        port: listener.port,
+        table,
+        target_groups: tg_map,
+    })
+}
+
+/// Every generated name and custom domain → its service; a name serves
+/// one service.
+fn hosts(services: &[CService]) -> Result<HashMap<String, usize>, FakeError> {
+    let mut hosts = HashMap::new();
+    for (index, svc) in services.iter().enumerate() {
+        for host in std::iter::once(&svc.dns_name).chain(svc.custom_domain.as_ref()) {
             if hosts.insert(host.clone(), index).is_some() {
                 return Err(FakeError::Duplicate {
-                    kind: "custom domain",
+                    kind: ObjectKind::CustomDomain,
                     value: host.clone(),
                     what: "service names and custom domains",
                 });
             }
         }
-        let auth = parse_auth(
-            &svc.auth,
-            &format!("service `{}` auth policy", svc.name),
-            limit,
-        )?;
-        if svc.listeners.len() > b.limits.listeners_per_service {
-            return Err(FakeError::TooManyListeners {
-                service: svc.name,
-                count: svc.listeners.len(),
-                limit: b.limits.listeners_per_service,
-            });
-        }
-        let mut listeners: Vec<CListener> = Vec::with_capacity(svc.listeners.len());
-        for listener in svc.listeners {
-            let lname = listener.effective_name();
-            check_simple_name("listener", &lname, 3, 63)?;
-            if listener.port == 0 {
-                return Err(FakeError::InvalidPort {
-                    service: svc.name,
-                    listener: lname,
-                });
-            }
-            if listeners.iter().any(|l| l.port == listener.port) {
-                return Err(FakeError::Duplicate {
-                    kind: "listener port",
-                    value: format!("{}:{}", svc.name, listener.port),
-                    what: "listener ports of a service",
-                });
-            }
-            if listeners.iter().any(|l| l.name == lname) {
-                return Err(FakeError::Duplicate {
-                    kind: "listener",
-                    value: format!("{}/{lname}", svc.name),
-                    what: "listener names of a service",
-                });
-            }
-            // Every target group named by the rules must exist.
-            let default_action = listener
-                .default_action
-                .unwrap_or_else(|| RuleAction::fixed_response(404));
-            let mut names: Vec<String> = Vec::new();
-            for action in listener
-                .rules
-                .iter()
-                .map(|r| &r.action)
-                .chain(std::iter::once(&default_action))
-            {
-                if let RuleAction::Forward(forward) = action {
-                    for wtg in &forward.target_groups {
-                        names.push(wtg.target_group_identifier.clone());
-                    }
-                }
-            }
-            let mut tg_map = HashMap::new();
-            for tg_ref in names {
-                let Some(&tg_index) = tg_by_ref.get(&tg_ref) else {
-                    return Err(FakeError::UnknownReference {
-                        from: format!("service `{}` listener `{lname}`", svc.name),
-                        kind: "target group",
-                        name: tg_ref,
-                    });
-                };
-                match tg_owner.get(&tg_index) {
-                    Some(&owner) if owner != index => {
-                        let first = services
-                            .get(owner)
-                            .map(|s: &CService| s.name.clone())
-                            .unwrap_or_default();
-                        return Err(FakeError::TargetGroupShared {
-                            target_group: target_groups
-                                .get(tg_index)
-                                .map(|t| t.name.clone())
-                                .unwrap_or_default(),
-                            first,
-                            second: svc.name,
-                        });
-                    }
-                    _ => {
-                        tg_owner.insert(tg_index, index);
-                    }
-                }
-                tg_map.insert(tg_ref, tg_index);
-            }
-            let table =
-                RouteTable::build(listener.rules, default_action, &b.limits).map_err(|source| {
-                    FakeError::Routing {
-                        service: svc.name.clone(),
-                        listener: lname.clone(),
-                        source: Box::new(source),
-                    }
-                })?;
-            let lid = derived_id("listener-", &["listener", &id, &lname]);
-            listeners.push(CListener {
-                name: lname,
-                id: lid,
-                protocol: listener.protocol,
-                port: listener.port,
-                table,
-                target_groups: tg_map,
-            });
-        }
-        services.push(CService {
-            name: svc.name,
-            id,
-            arn,
-            dns_name,
-            custom_domain,
-            auth,
-            listeners,
-            networks: Vec::new(),
-        });
     }
+    Ok(hosts)
+}
 
-    // Networks.
-    let mut networks_spec = b.networks;
-    if networks_spec.is_empty() {
-        networks_spec.push(super::model::ServiceNetwork::new("default").all_services());
+/// Service networks (a `default` one holding every service when none is
+/// given): names, ids, associations and auth.
+fn networks(
+    specs: Vec<ServiceNetwork>,
+    services: &mut [CService],
+    place: &Place,
+    limits: &Limits,
+) -> Result<(Vec<CNetwork>, HashMap<String, usize>), FakeError> {
+    let mut specs = specs;
+    if specs.is_empty() {
+        specs.push(ServiceNetwork::new("default").all_services());
     }
-    let mut networks = Vec::with_capacity(networks_spec.len());
+    let mut networks = Vec::with_capacity(specs.len());
     let mut network_by_name: HashMap<String, usize> = HashMap::new();
-    for net in networks_spec {
-        check_simple_name("service network", &net.name, 3, 63)?;
+    for net in specs {
+        check_simple_name(ObjectKind::ServiceNetwork, &net.name, 3, 63)?;
         let index = networks.len();
         if network_by_name.insert(net.name.clone(), index).is_some() {
             return Err(FakeError::Duplicate {
-                kind: "service network",
+                kind: ObjectKind::ServiceNetwork,
                 value: net.name,
                 what: "service network names",
             });
         }
-        let id = match net.id {
-            Some(id) => {
-                check_id("service network", &net.name, &id, "sn-")?;
-                id
-            }
-            None => derived_id("sn-", &["sn", &account, &net.name]),
-        };
-        let members: Vec<usize> = if net.all_services {
-            (0..services.len()).collect()
-        } else {
-            let mut members = Vec::new();
-            for name in &net.services {
-                let Some(&s) = service_by_name.get(name) else {
-                    return Err(FakeError::UnknownReference {
-                        from: format!("service network `{}`", net.name),
-                        kind: "service",
-                        name: name.clone(),
-                    });
-                };
-                if !members.contains(&s) {
-                    members.push(s);
-                }
-            }
-            members
-        };
-        if members.len() > b.limits.service_associations_per_network {
+        let id = id_or_derived(
+            net.id.clone(),
+            ServiceNetworkId::parse,
+            ObjectKind::ServiceNetwork,
+            &net.name,
+            "sn-",
+            &["sn", &place.account, &net.name],
+        )?;
+        let members = members(&net, services)?;
+        if members.len() > limits.service_associations_per_network {
             return Err(FakeError::TooManyAssociations {
                 network: net.name,
                 count: members.len(),
-                limit: b.limits.service_associations_per_network,
+                limit: limits.service_associations_per_network,
             });
         }
         for s in members {
@@ -562,38 +685,62 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         let auth = parse_auth(
             &net.auth,
             &format!("service network `{}` auth policy", net.name),
-            limit,
+            limits.auth_policy_bytes,
         )?;
-        let arn = format!("arn:aws:vpc-lattice:{region}:{account}:servicenetwork/{id}");
         networks.push(CNetwork {
+            arn: place.arn(&format!("servicenetwork/{id}")),
             name: net.name,
-            arn,
             auth,
         });
     }
+    Ok((networks, network_by_name))
+}
 
-    // Principals.
-    let mut principals = Vec::with_capacity(b.principals.len());
-    let mut identity = Vec::with_capacity(b.principals.len());
-    let mut keys: HashMap<String, ()> = HashMap::new();
-    for p in b.principals {
+/// The indexes of the services associated with `net`.
+fn members(net: &ServiceNetwork, services: &[CService]) -> Result<Vec<usize>, FakeError> {
+    if net.all_services {
+        return Ok((0..services.len()).collect());
+    }
+    let mut members = Vec::new();
+    for name in &net.services {
+        let Some(s) = services.iter().position(|svc| &svc.name == name) else {
+            return Err(FakeError::UnknownReference {
+                from: format!("service network `{}`", net.name),
+                kind: ObjectKind::Service,
+                name: name.clone(),
+            });
+        };
+        if !members.contains(&s) {
+            members.push(s);
+        }
+    }
+    Ok(members)
+}
+
+/// Principals, and the identity policies of each.
+fn principals(
+    specs: Vec<Principal>,
+) -> Result<(Vec<CPrincipal>, Vec<Vec<IdentityPolicy>>), FakeError> {
+    let mut principals = Vec::with_capacity(specs.len());
+    let mut identity = Vec::with_capacity(specs.len());
+    let mut keys: HashSet<String> = HashSet::new();
+    for p in specs {
         if p.access_key_id.is_empty() || p.secret_access_key.is_empty() {
             return Err(FakeError::Invalid(format!(
                 "principal `{}`: access key id and secret access key must not be empty",
                 p.arn
             )));
         }
-        if keys.insert(p.access_key_id.clone(), ()).is_some() {
+        if !keys.insert(p.access_key_id.clone()) {
             return Err(FakeError::Duplicate {
-                kind: "access key",
+                kind: ObjectKind::AccessKey,
                 value: p.access_key_id,
                 what: "access key ids",
             });
         }
-        let parsed = PrincipalArn::parse(&p.arn).map_err(|e| FakeError::InvalidPrincipal {
+        let parsed = PrincipalArn::parse(&p.arn).map_err(|source| FakeError::InvalidPrincipal {
             access_key_id: p.access_key_id.clone(),
-            arn: p.arn.clone(),
-            reason: e.to_string(),
+            source,
         })?;
         let policies = parse_identity_policies(&p).map_err(|source| FakeError::Policy {
             owner: format!("principal `{}` identity policy", p.access_key_id),
@@ -609,39 +756,51 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
             spec: p,
         });
     }
+    Ok((principals, identity))
+}
 
-    // Clients.
-    let client =
-        |c: super::model::Client| -> Result<CClient, FakeError> {
-            check_id_vpc(&c.vpc_id)?;
-            let network =
-                match &c.network {
-                    Some(name) => Some(*network_by_name.get(name).ok_or_else(|| {
-                        FakeError::UnknownReference {
-                            from: format!("client `{}`", c.vpc_id),
-                            kind: "service network",
-                            name: name.clone(),
-                        }
-                    })?),
-                    None => (!networks.is_empty()).then_some(0),
-                };
-            let owner_account = c.owner_account.unwrap_or_else(|| account.clone());
-            Ok(CClient {
-                vpc_arn: format!("arn:aws:ec2:{region}:{owner_account}:vpc/{}", c.vpc_id),
-                vpc_id: c.vpc_id,
-                owner_account,
-                network,
-                source_ip: c.source_ip,
-            })
-        };
-    let clients = b
-        .clients
-        .into_iter()
-        .map(client)
-        .collect::<Result<Vec<_>, _>>()?;
-    let default_client = client(b.default_client)?;
+/// A client VPC: its id, owner and network (the first one by default).
+fn client(
+    c: Client,
+    place: &Place,
+    network_by_name: &HashMap<String, usize>,
+    no_networks: bool,
+) -> Result<CClient, FakeError> {
+    VpcId::parse(&c.vpc_id).map_err(|source| FakeError::InvalidClientVpc { source })?;
+    let network = match &c.network {
+        Some(name) => {
+            Some(
+                *network_by_name
+                    .get(name)
+                    .ok_or_else(|| FakeError::UnknownReference {
+                        from: format!("client `{}`", c.vpc_id),
+                        kind: ObjectKind::ServiceNetwork,
+                        name: name.clone(),
+                    })?,
+            )
+        }
+        None => (!no_networks).then_some(0),
+    };
+    let owner_account = c.owner_account.unwrap_or_else(|| place.account.clone());
+    Ok(CClient {
+        vpc_arn: format!(
+            "arn:aws:ec2:{}:{owner_account}:vpc/{}",
+            place.region, c.vpc_id
+        ),
+        vpc_id: c.vpc_id,
+        owner_account,
+        network,
+        source_ip: c.source_ip,
+    })
+}
 
-    // Auth configs per (service, network): anonymous first, then principals.
+/// Auth configs per (service, network), anonymous first, then one per
+/// principal; and the condition keys their policies test.
+fn auth_configs(
+    services: &[CService],
+    networks: &[CNetwork],
+    identity: &[Vec<IdentityPolicy>],
+) -> (AuthConfigs, HashMap<(usize, usize), NeededKeys>) {
     let mut auth = HashMap::new();
     let mut needed_keys = HashMap::new();
     for (s, svc) in services.iter().enumerate() {
@@ -650,9 +809,9 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
             let base = AuthConfig::new()
                 .network(net.auth.to_policy_auth())
                 .service(svc.auth.to_policy_auth());
-            let mut configs = Vec::with_capacity(principals.len() + 1);
+            let mut configs = Vec::with_capacity(identity.len() + 1);
             configs.push(base.clone());
-            for policies in &identity {
+            for policies in identity {
                 configs.push(base.clone().identity_policies(policies.iter().cloned()));
             }
             let mut needed = NeededKeys::default();
@@ -664,50 +823,15 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
                         .for_each(|k| needed.add(k));
                 }
             }
-            for policies in &identity {
-                for policy in policies {
-                    policy
-                        .condition_keys()
-                        .into_iter()
-                        .for_each(|k| needed.add(k));
-                }
+            for policy in identity.iter().flatten() {
+                policy
+                    .condition_keys()
+                    .into_iter()
+                    .for_each(|k| needed.add(k));
             }
             needed_keys.insert((s, n), needed);
             auth.insert((s, n), configs);
         }
     }
-
-    Ok(Compiled {
-        region,
-        account,
-        networks,
-        services,
-        hosts,
-        target_groups,
-        principals,
-        clients,
-        default_client,
-        auth,
-        needed_keys,
-        timeouts: b.timeouts,
-        signature_window: b.signature_window,
-        clock_offset: b.clock_offset,
-        seed: b.seed,
-        access_log_capacity: b.access_log_capacity,
-    })
-}
-
-fn check_id_vpc(vpc: &str) -> Result<(), FakeError> {
-    let ok = vpc.strip_prefix("vpc-").is_some_and(|s| {
-        (s.len() == 8 || s.len() == 17)
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(FakeError::Invalid(format!(
-            "client VPC id `{vpc}` is invalid; use `vpc-` followed by 8 or 17 lower-case hex digits"
-        )))
-    }
+    (auth, needed_keys)
 }

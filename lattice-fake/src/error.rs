@@ -1,10 +1,55 @@
 //! Errors of the fake's builder, config file and server.
+//!
+//! Each message names the object at fault and what to change. Where a
+//! parser of `lattice-client` (ids, ARNs, names, policies, rules) found the
+//! problem, its error is the [`source`](std::error::Error::source) and is
+//! not repeated in the message: print the chain (`{:#}` with `anyhow`) to
+//! see both.
 
+use std::fmt;
 use std::io;
 
-use super::routing::RoutingError;
+use crate::routing::RoutingError;
+use lattice_client::arn::ArnError;
 use lattice_client::name::NameError;
 use lattice_client::policy::PolicyError;
+
+/// The kind of object an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A service network.
+    ServiceNetwork,
+    /// A service.
+    Service,
+    /// A target group.
+    TargetGroup,
+    /// A listener.
+    Listener,
+    /// A listener's port.
+    ListenerPort,
+    /// A custom domain name (or a generated service name).
+    CustomDomain,
+    /// A principal's access key id.
+    AccessKey,
+    /// A client VPC.
+    Client,
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ObjectKind::ServiceNetwork => "service network",
+            ObjectKind::Service => "service",
+            ObjectKind::TargetGroup => "target group",
+            ObjectKind::Listener => "listener",
+            ObjectKind::ListenerPort => "listener port",
+            ObjectKind::CustomDomain => "custom domain",
+            ObjectKind::AccessKey => "access key",
+            ObjectKind::Client => "client",
+        })
+    }
+}
 
 /// What [`FakeLatticeBuilder::build`](super::FakeLatticeBuilder::build),
 /// [`FakeLattice::start`](super::FakeLattice::start) and the config loader
@@ -16,23 +61,28 @@ pub enum FakeError {
     #[error("region `{0}` is not a valid AWS region name (e.g. us-west-2)")]
     InvalidRegion(String),
     /// The account is not 12 digits.
-    #[error("account `{0}` is not a 12-digit AWS account id")]
-    InvalidAccount(String),
+    #[error("the fake's account `{account}` is invalid")]
+    InvalidAccount {
+        /// The account given.
+        account: String,
+        /// What is wrong.
+        source: ArnError,
+    },
     /// The DNS label is not 7 lower-case hex digits.
     #[error("DNS label `{0}` is not 7 lower-case hexadecimal digits (e.g. 7d67968)")]
     InvalidDnsLabel(String),
     /// A name breaks Lattice's naming rules.
     #[error("{kind} name `{name}` is invalid: {reason}")]
     InvalidName {
-        /// `service network`, `service`, `target group`, `listener`.
-        kind: &'static str,
+        /// The kind of object.
+        kind: ObjectKind,
         /// The name given.
         name: String,
         /// What is wrong.
         reason: String,
     },
     /// A service name breaks the generated-name rules.
-    #[error("service `{service}`: {source}")]
+    #[error("service `{service}` cannot be named so")]
     ServiceName {
         /// The service.
         service: String,
@@ -40,24 +90,20 @@ pub enum FakeError {
         source: Box<NameError>,
     },
     /// An explicit id has the wrong format.
-    #[error(
-        "{kind} `{name}`: id `{id}` is invalid; use `{prefix}` followed by 17 lower-case hex digits"
-    )]
+    #[error("{kind} `{name}`: its id is invalid")]
     InvalidId {
-        /// `service network`, `service`, `target group`.
-        kind: &'static str,
+        /// The kind of object.
+        kind: ObjectKind,
         /// The object's name.
         name: String,
-        /// The id given.
-        id: String,
-        /// The id prefix.
-        prefix: &'static str,
+        /// What is wrong (names the id and the expected form).
+        source: ArnError,
     },
     /// Two objects of one kind share a name, id, domain, access key or port.
     #[error("{kind} `{value}` is defined twice; {what} must be unique")]
     Duplicate {
-        /// `service`, `service network`, `target group`, `custom domain`, `access key`, `listener port`, …
-        kind: &'static str,
+        /// The kind of object.
+        kind: ObjectKind,
         /// The repeated value.
         value: String,
         /// What must be unique.
@@ -68,18 +114,24 @@ pub enum FakeError {
     UnknownReference {
         /// Where the reference is.
         from: String,
-        /// `service`, `service network`, `target group`.
-        kind: &'static str,
+        /// The kind of object referred to.
+        kind: ObjectKind,
         /// The name, id or ARN used.
         name: String,
     },
     /// A custom domain name is not a valid DNS name.
-    #[error("service `{service}`: custom domain `{domain}` is not a valid DNS name")]
+    #[error("service `{service}`: its custom domain is invalid")]
     InvalidCustomDomain {
         /// The service.
         service: String,
-        /// The domain given.
-        domain: String,
+        /// What is wrong (names the domain).
+        source: Box<NameError>,
+    },
+    /// A client's VPC id is invalid.
+    #[error("a client's VPC id is invalid")]
+    InvalidClientVpc {
+        /// What is wrong (names the id and the expected form).
+        source: ArnError,
     },
     /// A listener has port 0.
     #[error("service `{service}`: listener `{listener}` has port 0; use 1-65535")]
@@ -114,7 +166,7 @@ pub enum FakeError {
         limit: usize,
     },
     /// A listener's rules or default action are invalid.
-    #[error("service `{service}`, listener `{listener}`: {source}")]
+    #[error("service `{service}`, listener `{listener}`: the rules are invalid")]
     Routing {
         /// The service.
         service: String,
@@ -136,7 +188,7 @@ pub enum FakeError {
         second: String,
     },
     /// A policy does not parse or breaks IAM's grammar.
-    #[error("{owner}: {source}")]
+    #[error("{owner} is invalid")]
     Policy {
         /// Which policy (`service `orders` auth policy`, …).
         owner: String,
@@ -156,14 +208,12 @@ pub enum FakeError {
         limit: usize,
     },
     /// A principal's ARN is not an IAM or STS principal ARN.
-    #[error("principal `{access_key_id}`: `{arn}` is not an IAM or STS principal ARN ({reason})")]
+    #[error("principal `{access_key_id}`: its ARN is not an IAM or STS principal ARN")]
     InvalidPrincipal {
         /// Its access key id.
         access_key_id: String,
-        /// The ARN given.
-        arn: String,
-        /// What is wrong.
-        reason: String,
+        /// What is wrong (names the ARN).
+        source: ArnError,
     },
     /// An upstream target is not on loopback.
     #[error(
@@ -174,6 +224,14 @@ pub enum FakeError {
         target_group: String,
         /// The address given.
         addr: std::net::SocketAddr,
+    },
+    /// A timeout is longer than [`MAX_TIMEOUT`](crate::MAX_TIMEOUT).
+    #[error("timeout `{field}` is {value:?}, over the maximum of one year; use a shorter timeout")]
+    InvalidTimeout {
+        /// Which timeout (`idle`, `lifetime`, `target`, `body_read`, `close_grace`).
+        field: &'static str,
+        /// The value given.
+        value: std::time::Duration,
     },
     /// A value in the model is invalid for another reason.
     #[error("{0}")]
@@ -187,7 +245,7 @@ pub enum FakeError {
         message: String,
     },
     /// Binding a listener socket failed.
-    #[error("cannot bind a loopback port for service `{service}` listener `{listener}`: {source}")]
+    #[error("cannot bind a loopback port for service `{service}` listener `{listener}`")]
     Bind {
         /// The service.
         service: String,

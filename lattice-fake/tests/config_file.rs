@@ -447,13 +447,38 @@ targetGroups:
 }
 
 #[test]
+fn echo_targets_have_a_name_per_meaning_and_echo_still_parses() {
+    let load = |kind: &str, target: &str| {
+        FakeLatticeBuilder::from_yaml_str(&format!(
+            "targetGroups: [{{name: tg, type: {kind}, fake: {{target: {target}}}}}]"
+        ))
+    };
+    for (kind, target, want) in [
+        ("INSTANCE", "echo", "RequestEcho"),
+        ("INSTANCE", "requestEcho", "RequestEcho"),
+        ("IP", "requestEcho", "RequestEcho"),
+        ("LAMBDA", "echo", "Lambda("),
+        ("LAMBDA", "eventEcho", "Lambda("),
+    ] {
+        let builder = load(kind, target).unwrap_or_else(|e| panic!("{kind} {target}: {e}"));
+        let debug = format!("{builder:?}");
+        assert!(debug.contains(want), "{kind} {target}: {debug}");
+        builder.build().expect("builds");
+    }
+    let message = config_message(load("INSTANCE", "eventEcho"));
+    assert!(message.contains("requestEcho"), "{message}");
+    let message = config_message(load("LAMBDA", "requestEcho"));
+    assert!(message.contains("eventEcho"), "{message}");
+}
+
+#[test]
 fn associations_written_on_the_service_must_name_a_network() {
     let result = FakeLatticeBuilder::from_yaml_str(
         "serviceNetworks: [{name: shop}]\nservices: [{name: orders, fake: {serviceNetworks: [shpo]}}]",
     );
     match result {
         Err(FakeError::UnknownReference { kind, name, .. }) => {
-            assert_eq!(kind, "service network");
+            assert_eq!(kind, lattice_fake::ObjectKind::ServiceNetwork);
             assert_eq!(name, "shpo");
         }
         other => panic!("{:?}", other.map(|_| ())),

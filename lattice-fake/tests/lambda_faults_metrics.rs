@@ -33,7 +33,11 @@ async fn lambda_fake(version: EventVersion) -> FakeHandle {
                     .forward_to("echo"),
             ),
         )
-        .target_group(TargetGroup::lambda("echo", version, LambdaFunction::echo()))
+        .target_group(TargetGroup::lambda(
+            "echo",
+            version,
+            LambdaFunction::event_echo(),
+        ))
         .target_group(TargetGroup::lambda(
             "app",
             version,
@@ -209,7 +213,7 @@ async fn lambda_limits_errors_and_malformed_responses() {
         .target_group(TargetGroup::lambda(
             "echo",
             EventVersion::V2,
-            LambdaFunction::echo(),
+            LambdaFunction::event_echo(),
         ))
         .target_group(TargetGroup::lambda(
             "fail",
@@ -305,12 +309,13 @@ async fn each_fault_has_its_status_and_failure_reason() {
                     .forward_to("slow"),
             ),
         )
-        .target_group(TargetGroup::echo("refuse").faults(Faults::none().refuse(1.0)))
-        .target_group(TargetGroup::echo("drop").faults(Faults::none().drop_connection(1.0)))
-        .target_group(TargetGroup::echo("hang").faults(Faults::none().hang(1.0)))
-        .target_group(TargetGroup::echo("error").faults(Faults::none().error(503, 1.0)))
+        .target_group(TargetGroup::request_echo("refuse").faults(Faults::none().refuse(1.0)))
+        .target_group(TargetGroup::request_echo("drop").faults(Faults::none().drop_connection(1.0)))
+        .target_group(TargetGroup::request_echo("hang").faults(Faults::none().hang(1.0)))
+        .target_group(TargetGroup::request_echo("error").faults(Faults::none().error(503, 1.0)))
         .target_group(
-            TargetGroup::echo("slow").faults(Faults::none().latency(Duration::from_millis(150))),
+            TargetGroup::request_echo("slow")
+                .faults(Faults::none().latency(Duration::from_millis(150))),
         )
         .timeouts({
             let mut t = Timeouts::default();
@@ -395,7 +400,7 @@ async fn metrics_count_requests_and_connections_after_a_scripted_run() {
                         .forward_to("echo"),
                 ),
         )
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .build()
         .expect("model")
         .start()
@@ -465,9 +470,9 @@ async fn fifty_services_with_ten_rules_each_start_and_route() {
         }
         builder =
             builder.service(Service::new(name.replace("svc-", "service-")).listener(listener));
-        builder = builder.target_group(TargetGroup::echo(format!("tg-{s}-default")));
+        builder = builder.target_group(TargetGroup::request_echo(format!("tg-{s}-default")));
         for t in 0..9 {
-            builder = builder.target_group(TargetGroup::echo(format!("tg-{s}-{t}")));
+            builder = builder.target_group(TargetGroup::request_echo(format!("tg-{s}-{t}")));
         }
     }
     let started = Instant::now();
@@ -532,7 +537,7 @@ async fn fifty_services_with_ten_rules_each_start_and_route() {
 #[tokio::test]
 async fn failing_fault_fractions_are_rejected_on_build() {
     let err = FakeLattice::builder()
-        .target_group(TargetGroup::echo("bad").faults(Faults::none().refuse(0.7).hang(0.6)))
+        .target_group(TargetGroup::request_echo("bad").faults(Faults::none().refuse(0.7).hang(0.6)))
         .build()
         .expect_err("fractions over 1");
     assert!(err.to_string().contains("fault fractions"), "{err}");

@@ -75,9 +75,9 @@ async fn orders_fake() -> FakeHandle {
                     .default_action(RuleAction::fixed_response(404)),
             ),
         )
-        .target_group(TargetGroup::echo("reads"))
-        .target_group(TargetGroup::echo("writes"))
-        .target_group(TargetGroup::echo("canary"))
+        .target_group(TargetGroup::request_echo("reads"))
+        .target_group(TargetGroup::request_echo("writes"))
+        .target_group(TargetGroup::request_echo("canary"))
         .principal(
             Principal::new(AKID, SECRET, ROLE_SESSION)
                 .org_id("o-exampleorgid")
@@ -334,8 +334,8 @@ async fn service_policy_denials_and_explicit_deny_lines() {
                 .aws_iam(only_other_account)
                 .listener(Listener::http(80).forward_to("b")),
         )
-        .target_group(TargetGroup::echo("a"))
-        .target_group(TargetGroup::echo("b"))
+        .target_group(TargetGroup::request_echo("a"))
+        .target_group(TargetGroup::request_echo("b"))
         .principal(Principal::new(AKID, SECRET, ROLE_SESSION))
         .build()
         .expect("model")
@@ -386,7 +386,7 @@ async fn service_policy_denials_and_explicit_deny_lines() {
 async fn signatures_are_checked_even_without_auth() {
     let fake = FakeLattice::builder()
         .service(Service::new("open").listener(Listener::http(80).forward_to("echo")))
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .principal(Principal::new(AKID, SECRET, ROLE_SESSION))
         .build()
         .expect("model")
@@ -540,7 +540,7 @@ async fn unknown_host_is_404_non_existent_service_and_header_limits_are_400() {
 async fn client_request_id_is_kept_and_cut_to_512_bytes() {
     let fake = FakeLattice::builder()
         .service(Service::new("open").listener(Listener::http(80).forward_to("echo")))
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .build()
         .expect("model")
         .start()
@@ -645,7 +645,7 @@ async fn https_listener_serves_h2_and_h1_with_generated_certificates_and_custom_
                 .custom_domain("secure.example.internal")
                 .listener(Listener::https(443).forward_to("echo")),
         )
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .principal(Principal::new(AKID, SECRET, ROLE_SESSION))
         .build()
         .expect("model")
@@ -806,7 +806,7 @@ async fn in_process_http2_target_over_https() {
 async fn clock_skew_beyond_the_window_is_rejected() {
     let fake = FakeLattice::builder()
         .service(Service::new("skew").listener(Listener::http(80).forward_to("echo")))
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .principal(Principal::new(AKID, SECRET, ROLE_SESSION))
         .clock_ahead(Duration::from_secs(600))
         .build()
@@ -832,7 +832,7 @@ async fn clock_skew_beyond_the_window_is_rejected() {
 async fn session_tokens_must_match() {
     let fake = FakeLattice::builder()
         .service(Service::new("tok").listener(Listener::http(80).forward_to("echo")))
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .principal(
             Principal::new(AKID, SECRET, ROLE_SESSION).session_token("session-token-example"),
         )
@@ -886,7 +886,7 @@ async fn session_tokens_must_match() {
 async fn connection_lifetime_closes_h1_connections_gracefully() {
     let fake = FakeLattice::builder()
         .service(Service::new("life").listener(Listener::http(80).forward_to("echo")))
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .connection_lifetime(Duration::from_millis(300))
         .build()
         .expect("model")
@@ -906,6 +906,18 @@ async fn connection_lifetime_closes_h1_connections_gracefully() {
         ports.insert(record.source_ip_port.expect("source"));
     }
     assert!(ports.len() >= 2, "connections were not recycled: {ports:?}");
+}
+
+/// An error and its sources, as `anyhow`'s `{:#}` prints them.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
 }
 
 #[test]
@@ -929,27 +941,24 @@ fn build_rejects_what_lattice_rejects() {
         .build()
         .expect_err("duplicate priority");
     assert!(
-        bad_priority.to_string().contains("priority 5"),
+        chain(&bad_priority).contains("priority 5"),
         "{bad_priority}"
     );
     let unknown_tg = FakeLattice::builder()
         .service(Service::new("a-svc").listener(Listener::http(80).forward_to("nope")))
         .build()
         .expect_err("unknown target group");
-    assert!(unknown_tg.to_string().contains("`nope`"), "{unknown_tg}");
+    assert!(chain(&unknown_tg).contains("`nope`"), "{unknown_tg}");
     let bad_policy = FakeLattice::builder()
         .service(Service::new("a-svc").aws_iam("{\"Statement\": 3}"))
         .build()
         .expect_err("bad policy");
-    assert!(
-        bad_policy.to_string().contains("auth policy"),
-        "{bad_policy}"
-    );
+    assert!(chain(&bad_policy).contains("auth policy"), "{bad_policy}");
     let bad_name = FakeLattice::builder()
         .service(Service::new("Bad_Name"))
         .build()
         .expect_err("name");
-    assert!(bad_name.to_string().contains("Bad_Name"), "{bad_name}");
+    assert!(chain(&bad_name).contains("Bad_Name"), "{bad_name}");
     let three = FakeLattice::builder()
         .service(
             Service::new("many")
@@ -959,7 +968,7 @@ fn build_rejects_what_lattice_rejects() {
         )
         .build()
         .expect_err("listener quota");
-    assert!(three.to_string().contains("quota"), "{three}");
+    assert!(chain(&three).contains("quota"), "{three}");
     let fixed = FakeLattice::builder()
         .service(
             Service::new("fixed")
@@ -967,7 +976,7 @@ fn build_rejects_what_lattice_rejects() {
         )
         .build()
         .expect_err("fixed 503");
-    assert!(fixed.to_string().contains("503"), "{fixed}");
+    assert!(chain(&fixed).contains("503"), "{fixed}");
 }
 
 /// Facts §7.3: HTTP/1.1 cannot reach an `HTTP2` group; HTTP/2 reaches an
@@ -1090,7 +1099,7 @@ async fn h2_lifetime_lets_in_flight_streams_finish_and_idle_connections_close() 
             TargetGroup::new("slow", Target::service(slow))
                 .protocol_version(ProtocolVersion::Http2),
         )
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .connection_lifetime(Duration::from_millis(150))
         .build()
         .expect("model")
@@ -1121,7 +1130,7 @@ async fn h2_lifetime_lets_in_flight_streams_finish_and_idle_connections_close() 
 
     let idle = FakeLattice::builder()
         .service(Service::new("idle").listener(Listener::http(80).forward_to("echo")))
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .idle_timeout(Duration::from_millis(150))
         .build()
         .expect("model")
@@ -1170,7 +1179,7 @@ async fn policy_conditions_on_headers_query_port_and_tags() {
                 .aws_iam(policy)
                 .listener(Listener::http(80).forward_to("echo")),
         )
-        .target_group(TargetGroup::echo("echo"))
+        .target_group(TargetGroup::request_echo("echo"))
         .principal(Principal::new(AKID, SECRET, ROLE_SESSION).tag("team", "orders"))
         .principal(
             Principal::new(AKID2, SECRET2, "arn:aws:iam::111122223333:user/other")

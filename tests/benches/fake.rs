@@ -213,7 +213,7 @@ fn start_model(tls: bool) -> FakeLatticeBuilder {
                 Service::new(format!("shop-{i}"))
                     .listener(listener.forward_to(format!("echo-{i}"))),
             )
-            .target_group(TargetGroup::echo(format!("echo-{i}")));
+            .target_group(TargetGroup::request_echo(format!("echo-{i}")));
     }
     builder
 }

@@ -268,8 +268,16 @@ fn time_format_and_parse() {
         format_time(at() + Duration::from_millis(999)),
         "2024-01-02T03:04:05Z"
     );
+    // Far beyond year 9999: no panic, the last second of 9999.
+    assert_eq!(
+        format_time(UNIX_EPOCH + Duration::from_secs(1 << 40)),
+        "9999-12-31T23:59:59Z"
+    );
     for bad in [
         "",
+        "1969-12-31T23:59:59Z",
+        "2023-02-29T00:00:00Z",
+        "2024-01-02T03:04:60Z",
         "2024-01-02 03:04:05Z",
         "2024-02-30T00:00:00Z",
         "2024-13-01T00:00:00Z",

@@ -4,7 +4,9 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 
+use super::Rng;
 use super::*;
+use crate::limits::Limits;
 
 fn table() -> RouteTable {
     let rules = vec![
@@ -52,7 +54,7 @@ proptest! {
                 map.append(n, v);
             }
         }
-        let route = t.route(&RouteRequest::new(&method, &path, &map), &mut XorShift64::new(seed));
+        let route = t.route(&RouteRequest::new(&method, &path, &map), &mut Rng::with_seed(seed));
         if let RouteOutcome::Forward { target_group } = route.outcome {
             prop_assert_ne!(target_group, "tg-b");
         }
@@ -74,7 +76,7 @@ proptest! {
             path.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase())
         };
         let map = HeaderMap::new();
-        let route = t.route(&RouteRequest::new("GET", &path, &map), &mut XorShift64::new(1));
+        let route = t.route(&RouteRequest::new("GET", &path, &map), &mut Rng::with_seed(1));
         prop_assert_eq!(matches!(route.matched, MatchedRule::Rule { .. }), expected);
     }
 

@@ -1,7 +1,10 @@
-use http::{HeaderMap, HeaderValue, StatusCode};
+use std::collections::BTreeMap;
+
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::json;
 
 use super::*;
+use crate::limits::Limits;
 
 const TG_A: &str = "tg-0000000000000000a";
 const TG_B: &str = "tg-0000000000000000b";
@@ -32,7 +35,7 @@ fn hits(table: &RouteTable, method: &str, path: &str, hdrs: &[(&str, &str)]) -> 
     let map = headers(hdrs);
     let route = table.route(
         &RouteRequest::new(method, path, &map),
-        &mut XorShift64::new(1),
+        &mut Rng::with_seed(1),
     );
     matches!(route.matched, MatchedRule::Rule { .. })
 }
@@ -190,10 +193,7 @@ fn non_utf8_header_values_compare_as_bytes() {
     let t = table(HttpMatch::new().header(HeaderMatch::contains("x-bin", "ab")));
     let mut map = HeaderMap::new();
     map.insert("x-bin", HeaderValue::from_bytes(b"\xff\xfeAB\x80").unwrap());
-    let route = t.route(
-        &RouteRequest::new("GET", "/", &map),
-        &mut XorShift64::new(1),
-    );
+    let route = t.route(&RouteRequest::new("GET", "/", &map), &mut Rng::with_seed(1));
     assert!(matches!(route.matched, MatchedRule::Rule { .. }));
 }
 
@@ -259,7 +259,7 @@ fn rules_are_evaluated_by_priority_not_list_order_and_default_last() {
     let t = RouteTable::build(rules, RuleAction::fixed_response(404), &Limits::default()).unwrap();
     assert_eq!(t.priorities().collect::<Vec<_>>(), [1, 5, 20, 50]);
     let empty = HeaderMap::new();
-    let mut rng = XorShift64::new(3);
+    let mut rng = Rng::with_seed(3);
     let mut route = |method, path| t.route(&RouteRequest::new(method, path, &empty), &mut rng);
 
     let r = route("OPTIONS", "/orders/admin");
@@ -316,13 +316,13 @@ fn default_action_when_nothing_matches() {
     let empty = HeaderMap::new();
     let r = t.route(
         &RouteRequest::new("PUT", "/", &empty),
-        &mut XorShift64::new(1),
+        &mut Rng::with_seed(1),
     );
     assert_eq!(r.matched, MatchedRule::Default);
     assert_eq!(r.outcome, RouteOutcome::Forward { target_group: TG_B });
     let r = t.route(
         &RouteRequest::new("GET", "/", &empty),
-        &mut XorShift64::new(1),
+        &mut Rng::with_seed(1),
     );
     assert_eq!(
         r.outcome,
@@ -339,7 +339,7 @@ fn listener_with_only_a_default_action() {
     let empty = HeaderMap::new();
     let r = t.route(
         &RouteRequest::new("GET", "/", &empty),
-        &mut XorShift64::new(1),
+        &mut Rng::with_seed(1),
     );
     assert_eq!(r.matched, MatchedRule::Default);
     assert_eq!(
@@ -360,7 +360,7 @@ fn from_request_uses_the_path_without_query() {
     let req = http::Request::get("http://svc/orders?id=1")
         .body(())
         .unwrap();
-    let r = t.route(&RouteRequest::from_request(&req), &mut XorShift64::new(1));
+    let r = t.route(&RouteRequest::from_request(&req), &mut Rng::with_seed(1));
     assert!(matches!(r.matched, MatchedRule::Rule { priority: 1, .. }));
 }
 
@@ -370,7 +370,7 @@ fn counts(action: RuleAction, n: usize, seed: u64) -> BTreeMap<String, usize> {
     let t = RouteTable::build(vec![], action, &Limits::default()).unwrap();
     let empty = HeaderMap::new();
     let req = RouteRequest::new("GET", "/", &empty);
-    let mut rng = XorShift64::new(seed);
+    let mut rng = Rng::with_seed(seed);
     let mut out = BTreeMap::new();
     for _ in 0..n {
         match t.route(&req, &mut rng).outcome {
@@ -450,7 +450,7 @@ fn all_zero_weights_have_no_eligible_group() {
     let empty = HeaderMap::new();
     let r = t.route(
         &RouteRequest::new("GET", "/", &empty),
-        &mut XorShift64::new(1),
+        &mut Rng::with_seed(1),
     );
     assert_eq!(r.outcome, RouteOutcome::NoEligibleTargetGroup);
 }
@@ -462,13 +462,25 @@ fn a_lone_group_without_weight_gets_everything() {
 }
 
 #[test]
-fn xorshift_is_deterministic_and_survives_zero_seed() {
-    let mut a = XorShift64::new(0);
-    let mut b = XorShift64::new(0);
-    let first = a.next_u64();
-    assert_ne!(first, 0);
-    assert_eq!(first, b.next_u64());
-    assert_ne!(a.next_u64(), first);
+fn a_seed_gives_the_same_picks_every_time() {
+    let action = || RuleAction::forward_weighted([(TG_A, 1), (TG_B, 1), (TG_C, 1)]);
+    for seed in [0, 1, u64::MAX] {
+        let t = RouteTable::build(vec![], action(), &Limits::default()).unwrap();
+        let empty = HeaderMap::new();
+        let req = RouteRequest::new("GET", "/", &empty);
+        let picks = |seed| {
+            let mut rng = Rng::with_seed(seed);
+            (0..64)
+                .map(|_| match t.route(&req, &mut rng).outcome {
+                    RouteOutcome::Forward { target_group } => target_group.to_owned(),
+                    other => panic!("unexpected {other:?}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        let first = picks(seed);
+        assert_eq!(first, picks(seed));
+        assert!(first.iter().any(|g| g != &first[0]), "{first:?}");
+    }
 }
 
 // --- validation -------------------------------------------------------------

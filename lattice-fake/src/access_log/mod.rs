@@ -653,79 +653,33 @@ mod start_time {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for `time` (times before 1970 are written as the epoch).
+/// The records' time format, `YYYY-MM-DDTHH:MM:SSZ`.
+const TIME_FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for `time` (times before 1970 are written as the
+/// epoch, times after 9999 as the last second of 9999).
 pub fn format_time(time: SystemTime) -> String {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
-    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    let when = i64::try_from(secs)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .filter(|t| t.year() <= 9999)
+        .unwrap_or(time::macros::datetime!(9999-12-31 23:59:59 UTC));
+    when.format(TIME_FORMAT)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// Seconds since the epoch of a `YYYY-MM-DDTHH:MM:SSZ` time at or after 1970.
 fn parse_time(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if b.len() != 20
-        || [4, 7].iter().any(|&i| b.get(i) != Some(&b'-'))
-        || b.get(10) != Some(&b'T')
-        || [13, 16].iter().any(|&i| b.get(i) != Some(&b':'))
-        || b.get(19) != Some(&b'Z')
-    {
+    if s.len() != 20 || !s.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        let part = s.get(from..to)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (hh, mm, ss) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 59 {
-        return None;
-    }
-    let days = days_from_civil(i64::from(y), m, d);
-    if days < 0 || civil_from_days(days) != (i64::from(y), m, d) {
-        return None;
-    }
-    let days = u64::try_from(days).ok()?;
-    Some(days * 86_400 + u64::from(hh) * 3600 + u64::from(mm) * 60 + u64::from(ss))
-}
-
-/// Howard Hinnant's `civil_from_days`: (year, month, day) of a day count
-/// since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Howard Hinnant's `days_from_civil`.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let when = time::PrimitiveDateTime::parse(s, TIME_FORMAT).ok()?;
+    u64::try_from(when.assume_utc().unix_timestamp()).ok()
 }
 
 #[cfg(test)]
