@@ -3,7 +3,7 @@
 //! compiler: a crash the fuzzer once found (and every seed) stays fixed.
 
 #[path = "../../fuzz/src/lib.rs"]
-mod targets;
+pub mod targets;
 
 use std::path::PathBuf;
 
