@@ -633,7 +633,10 @@ fn listener(
 fn hosts(services: &[CService]) -> Result<HashMap<String, usize>, FakeError> {
     let mut hosts = HashMap::new();
     for (index, svc) in services.iter().enumerate() {
-        for host in std::iter::once(&svc.dns_name).chain(svc.custom_domain.as_ref()) {
+        for host in std::iter::once(svc.dns_name.clone())
+            .chain(svc.custom_domain.clone())
+            .chain(std::iter::once(svc.local_name()))
+        {
             if hosts.insert(host.clone(), index).is_some() {
                 return Err(FakeError::Duplicate {
                     kind: ObjectKind::CustomDomain,
@@ -644,6 +647,13 @@ fn hosts(services: &[CService]) -> Result<HashMap<String, usize>, FakeError> {
         }
     }
     Ok(hosts)
+}
+
+impl CService {
+    /// `<service name>.localhost`: a name every client resolves to loopback.
+    pub(crate) fn local_name(&self) -> String {
+        format!("{}.localhost", self.name)
+    }
 }
 
 /// Service networks (a `default` one holding every service when none is

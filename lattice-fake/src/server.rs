@@ -112,6 +112,7 @@ impl FakeLattice {
                 .map(|s| {
                     std::iter::once(s.dns_name.clone())
                         .chain(s.custom_domain.clone())
+                        .chain(std::iter::once(s.local_name()))
                         .collect()
                 })
                 .collect();
@@ -178,6 +179,12 @@ impl FakeLattice {
                         "{}://{}:{}",
                         listener.protocol.scheme(),
                         service.dns_name,
+                        address.port()
+                    ),
+                    local_url: format!(
+                        "{}://{}:{}",
+                        listener.protocol.scheme(),
+                        service.local_name(),
                         address.port()
                     ),
                 };
@@ -280,6 +287,10 @@ pub struct ListenerInfo {
     pub address: SocketAddr,
     /// `http(s)://<generated name>:<ephemeral port>`.
     pub base_url: String,
+    /// `http(s)://<service name>.localhost:<ephemeral port>`: a name every
+    /// client resolves to loopback without help (curl, browsers, and
+    /// `lattice_client::resolve::Resolver`).
+    pub local_url: String,
 }
 
 /// A service's names and ARN.
@@ -436,7 +447,8 @@ impl FakeHandle {
     }
 
     /// A signer for the principal with `access_key_id`: its credentials, the
-    /// fake's region, every custom domain registered.
+    /// fake's region, every custom domain and every `<service>.localhost`
+    /// name registered.
     ///
     /// # Errors
     ///
@@ -457,6 +469,8 @@ impl FakeHandle {
             if let Some(domain) = &service.custom_domain {
                 builder = builder.custom_domain(domain.clone(), Some(self.region()));
             }
+            // The explicit opt-in for `<service>.localhost`.
+            builder = builder.custom_domain(format!("{}.localhost", service.name), None);
         }
         builder.build()
     }

@@ -261,3 +261,27 @@ async fn unknown_paths_and_methods() {
     let (status, _) = get(&fake, "/_fake/services/orders/auth-policy").await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn localhost_names_over_http_and_https() {
+    let fake = fake().await;
+    let client = signed_client(&fake, AKID);
+    let orders = fake.listener("orders", 80).expect("orders");
+    let billing = fake.listener("billing", 443).expect("billing");
+    assert_eq!(
+        orders.local_url,
+        format!("http://orders.localhost:{}", orders.address.port())
+    );
+    for url in [&orders.local_url, &billing.local_url] {
+        let response = client.get(url.as_str()).send().await.expect(url);
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+    }
+    let records = wait_for_records(&fake, 2).await;
+    assert_eq!(
+        records
+            .last()
+            .and_then(|r| r.host_header.clone())
+            .as_deref(),
+        Some(format!("billing.localhost:{}", billing.address.port()).as_str())
+    );
+}
