@@ -20,8 +20,10 @@
 
 use std::process::ExitCode;
 
+use axum::Router;
 use axum::extract::Request;
-use axum::{Json, Router};
+use axum::response::IntoResponse;
+use http::header::CONTENT_TYPE;
 use lambda_http::lambda_runtime::{Context, LambdaEvent};
 use lambda_http::request::LambdaRequest;
 use lattice_client::lambda::http_bridge::LatticeIdentityExt as _;
@@ -34,15 +36,16 @@ fn app() -> Router {
 }
 
 /// The caller, read from lambda_http's VPC Lattice request context.
-async fn whoami(request: Request) -> Json<Value> {
+async fn whoami(request: Request) -> impl IntoResponse {
     let caller = request.lattice_caller_identity().unwrap_or_default();
-    Json(json!({
+    let body: Value = json!({
         "principal": caller.principal,
         "account": caller.principal_account(),
         "anonymous": caller.is_anonymous(),
         "sourceVpc": caller.source_vpc().map(|v| v.to_string()),
         "service": caller.service_arn,
-    }))
+    });
+    ([(CONTENT_TYPE, "application/json")], body.to_string())
 }
 
 /// One event through lambda_http's adapter and the app; the response JSON.
@@ -50,10 +53,13 @@ async fn run_once(path: &str) -> Result<String, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
     let event: LambdaRequest = serde_json::from_str(&text)
         .map_err(|e| format!("`{path}` is not a VPC Lattice V2 event lambda_http accepts: {e}"))?;
-    let response = lambda_http::Adapter::from(app())
+    let response = match lambda_http::Adapter::from(app())
         .oneshot(LambdaEvent::new(event, Context::default()))
         .await
-        .map_err(|e| match e {})?;
+    {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
     serde_json::to_string(&response).map_err(|e| format!("cannot serialise the response: {e}"))
 }
 
