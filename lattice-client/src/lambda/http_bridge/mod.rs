@@ -215,5 +215,5 @@ impl From<VpcLatticeRequestV2Context> for CallerIdentity {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#[expect(clippy::indexing_slicing, clippy::panic)]
 mod tests;

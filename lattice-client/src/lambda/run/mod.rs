@@ -373,12 +373,11 @@ where
 /// not a valid header value), and the [`lambda_runtime::Context`] itself in
 /// the extensions.
 fn add_invocation(request: &mut http::Request<Body>, context: lambda_runtime::Context) {
-    if let Some(trace_id) = context.xray_trace_id.as_deref() {
-        if !request.headers().contains_key(&TRACE_ID_HEADER) {
-            if let Ok(value) = http::HeaderValue::from_str(trace_id) {
-                request.headers_mut().insert(TRACE_ID_HEADER, value);
-            }
-        }
+    if let Some(trace_id) = context.xray_trace_id.as_deref()
+        && !request.headers().contains_key(&TRACE_ID_HEADER)
+        && let Ok(value) = http::HeaderValue::from_str(trace_id)
+    {
+        request.headers_mut().insert(TRACE_ID_HEADER, value);
     }
     request.extensions_mut().insert(context);
 }
