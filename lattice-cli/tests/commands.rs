@@ -384,7 +384,7 @@ fn fake_prints_the_ready_line_and_stops_cleanly_on_sigint() {
         "{line}"
     );
     assert!(
-        line.ends_with(&format!(r#"],"caPem":"{}"}}"#, fake.ca())),
+        line.contains(&format!(r#"],"caPem":"{}","env":{{"#, fake.ca())),
         "{line}"
     );
     let listeners = fake.ready["listeners"].as_array().unwrap();

@@ -230,7 +230,7 @@ fn anonymous_client(listener: &Value) -> reqwest::Client {
 }
 
 fn check_ready_line(ready: &Value) {
-    assert_eq!(keys(ready), ["caPem", "listeners"], "{ready}");
+    assert_eq!(keys(ready), ["caPem", "env", "listeners"], "{ready}");
     let listeners = ready["listeners"].as_array().unwrap();
     assert_eq!(listeners.len(), 2, "{ready}");
     for l in listeners {
@@ -241,6 +241,7 @@ fn check_ready_line(ready: &Value) {
                 "baseUrl",
                 "customDomain",
                 "dnsName",
+                "localUrl",
                 "port",
                 "protocol",
                 "service"

@@ -21,6 +21,14 @@
 //! the fake Lattice) are exempt unless [`Resolver::check_loopback_overrides`]
 //! is set.
 //!
+//! # `localhost` names
+//!
+//! `localhost` and every name under it (`orders.localhost`) resolve to
+//! `127.0.0.1` then `::1` without asking the system resolver (RFC 6761;
+//! curl and browsers do the same, glibc does not), unless an override
+//! names them. The fake Lattice answers each service as
+//! `<service name>.localhost`.
+//!
 //! The resolver plugs into reqwest (feature `reqwest`, as a
 //! `reqwest::dns::Resolve`) and into hyper-util's `HttpConnector` (feature
 //! `hyper`, as a `tower::Service<Name>`).
@@ -102,6 +110,12 @@ impl Default for Resolver {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// `localhost` or a name under it (any case, one trailing dot allowed).
+pub fn is_localhost(name: &str) -> bool {
+    let name = normalize(name);
+    name == "localhost" || name.ends_with(".localhost")
 }
 
 fn normalize(name: &str) -> String {
@@ -276,6 +290,13 @@ impl Resolver {
             self.diagnose(name, addrs, true)?;
             return Ok(addrs.iter().map(|ip| SocketAddr::new(*ip, 0)).collect());
         }
+        if is_localhost(name) {
+            tracing::debug!(name, "resolved as a localhost name");
+            return Ok(vec![
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+                SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0),
+            ]);
+        }
         if !self.inner.system_fallback {
             return Err(Error::Resolve {
                 host: name.to_owned(),
@@ -337,6 +358,36 @@ mod hyper_impl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn localhost_names_resolve_to_loopback_without_the_system() {
+        let resolver = Resolver::new().without_system_fallback();
+        for name in ["orders.localhost", "ORDERS.Localhost.", "localhost"] {
+            let addrs = resolver.resolve(name).await.expect(name);
+            let ips: Vec<IpAddr> = addrs.iter().map(SocketAddr::ip).collect();
+            assert_eq!(
+                ips,
+                [
+                    IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    IpAddr::V6(Ipv6Addr::LOCALHOST)
+                ]
+            );
+        }
+        assert!(resolver.resolve("localhost.example").await.is_err());
+        assert!(resolver.resolve("notlocalhost").await.is_err());
+        // An override still wins.
+        let resolver = resolver
+            .with_override(
+                "orders.localhost",
+                [IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))],
+            )
+            .expect("override");
+        let addrs = resolver
+            .resolve("orders.localhost")
+            .await
+            .expect("resolves");
+        assert_eq!(addrs.len(), 1);
+    }
     use std::net::Ipv4Addr;
 
     const LO: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);

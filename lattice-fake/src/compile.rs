@@ -77,7 +77,7 @@ pub(crate) struct CClient {
 
 /// The condition keys some policy of a `(service, network)` pair tests
 /// (lower-cased), so that a request's context holds only those.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct NeededKeys {
     names: Vec<String>,
 }
@@ -119,10 +119,13 @@ pub(crate) struct Compiled {
     pub(crate) principals: Vec<CPrincipal>,
     pub(crate) clients: Vec<CClient>,
     pub(crate) default_client: CClient,
-    /// `(service, network)` → auth configs: index 0 anonymous, `i + 1` principal `i`.
-    pub(crate) auth: AuthConfigs,
-    /// `(service, network)` → the condition keys its policies test.
-    pub(crate) needed_keys: HashMap<(usize, usize), NeededKeys>,
+    /// The auth types and policies as built; the running fake keeps a
+    /// copy the admin API can replace.
+    pub(crate) auth: AuthTables,
+    /// Each principal's identity policies (principal index order).
+    pub(crate) identity: Vec<Vec<IdentityPolicy>>,
+    /// The auth-policy size quota.
+    pub(crate) auth_policy_bytes: usize,
     pub(crate) timeouts: Timeouts,
     pub(crate) signature_window: Duration,
     pub(crate) clock_offset: (bool, Duration),
@@ -195,7 +198,7 @@ fn check_simple_name(
     }
 }
 
-fn parse_auth(auth: &Auth, owner: &str, limit: usize) -> Result<ParsedAuth, FakeError> {
+pub(crate) fn parse_auth(auth: &Auth, owner: &str, limit: usize) -> Result<ParsedAuth, FakeError> {
     match auth {
         Auth::None => Ok(ParsedAuth::None),
         Auth::AwsIam(None) => Ok(ParsedAuth::AwsIam(None)),
@@ -276,7 +279,12 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         .map(client)
         .collect::<Result<Vec<_>, _>>()?;
     let default_client = client(b.default_client)?;
-    let (auth, needed_keys) = auth_configs(&services, &networks, &identity);
+    let auth = AuthTables::build(
+        &services,
+        services.iter().map(|s| s.auth.clone()).collect(),
+        networks.iter().map(|n| n.auth.clone()).collect(),
+        &identity,
+    );
     let hosts = hosts(&services)?;
     Ok(Compiled {
         region: place.region,
@@ -289,7 +297,8 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         clients,
         default_client,
         auth,
-        needed_keys,
+        identity,
+        auth_policy_bytes: limits.auth_policy_bytes,
         timeouts: b.timeouts,
         signature_window: b.signature_window,
         clock_offset: b.clock_offset,
@@ -624,7 +633,10 @@ fn listener(
 fn hosts(services: &[CService]) -> Result<HashMap<String, usize>, FakeError> {
     let mut hosts = HashMap::new();
     for (index, svc) in services.iter().enumerate() {
-        for host in std::iter::once(&svc.dns_name).chain(svc.custom_domain.as_ref()) {
+        for host in std::iter::once(svc.dns_name.clone())
+            .chain(svc.custom_domain.clone())
+            .chain(std::iter::once(svc.local_name()))
+        {
             if hosts.insert(host.clone(), index).is_some() {
                 return Err(FakeError::Duplicate {
                     kind: ObjectKind::CustomDomain,
@@ -635,6 +647,13 @@ fn hosts(services: &[CService]) -> Result<HashMap<String, usize>, FakeError> {
         }
     }
     Ok(hosts)
+}
+
+impl CService {
+    /// `<service name>.localhost`: a name every client resolves to loopback.
+    pub(crate) fn local_name(&self) -> String {
+        format!("{}.localhost", self.name)
+    }
 }
 
 /// Service networks (a `default` one holding every service when none is
@@ -794,44 +813,71 @@ fn client(
     })
 }
 
-/// Auth configs per (service, network), anonymous first, then one per
-/// principal; and the condition keys their policies test.
-fn auth_configs(
-    services: &[CService],
-    networks: &[CNetwork],
-    identity: &[Vec<IdentityPolicy>],
-) -> (AuthConfigs, HashMap<(usize, usize), NeededKeys>) {
-    let mut auth = HashMap::new();
-    let mut needed_keys = HashMap::new();
-    for (s, svc) in services.iter().enumerate() {
-        for &n in &svc.networks {
-            let Some(net) = networks.get(n) else { continue };
-            let base = AuthConfig::new()
-                .network(net.auth.to_policy_auth())
-                .service(svc.auth.to_policy_auth());
-            let mut configs = Vec::with_capacity(identity.len() + 1);
-            configs.push(base.clone());
-            for policies in identity {
-                configs.push(base.clone().identity_policies(policies.iter().cloned()));
-            }
-            let mut needed = NeededKeys::default();
-            for layer in [&net.auth, &svc.auth] {
-                if let ParsedAuth::AwsIam(Some(policy)) = layer {
+/// Auth types and policies of every service and network, and what they
+/// make of each (service, network) pair.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthTables {
+    /// Service index → its auth type and policy.
+    pub(crate) services: Vec<ParsedAuth>,
+    /// Network index → its auth type and policy.
+    pub(crate) networks: Vec<ParsedAuth>,
+    /// `(service, network)` → auth configs: index 0 anonymous, `i + 1` principal `i`.
+    pub(crate) configs: AuthConfigs,
+    /// `(service, network)` → the condition keys its policies test.
+    pub(crate) needed_keys: HashMap<(usize, usize), NeededKeys>,
+}
+
+impl AuthTables {
+    /// Auth configs per (service, network), anonymous first, then one per
+    /// principal; and the condition keys their policies test.
+    pub(crate) fn build(
+        members: &[CService],
+        services: Vec<ParsedAuth>,
+        networks: Vec<ParsedAuth>,
+        identity: &[Vec<IdentityPolicy>],
+    ) -> Self {
+        let mut configs = HashMap::new();
+        let mut needed_keys = HashMap::new();
+        for (s, svc) in members.iter().enumerate() {
+            let Some(svc_auth) = services.get(s) else {
+                continue;
+            };
+            for &n in &svc.networks {
+                let Some(net_auth) = networks.get(n) else {
+                    continue;
+                };
+                let base = AuthConfig::new()
+                    .network(net_auth.to_policy_auth())
+                    .service(svc_auth.to_policy_auth());
+                let mut list = Vec::with_capacity(identity.len() + 1);
+                list.push(base.clone());
+                for policies in identity {
+                    list.push(base.clone().identity_policies(policies.iter().cloned()));
+                }
+                let mut needed = NeededKeys::default();
+                for layer in [net_auth, svc_auth] {
+                    if let ParsedAuth::AwsIam(Some(policy)) = layer {
+                        policy
+                            .condition_keys()
+                            .into_iter()
+                            .for_each(|k| needed.add(k));
+                    }
+                }
+                for policy in identity.iter().flatten() {
                     policy
                         .condition_keys()
                         .into_iter()
                         .for_each(|k| needed.add(k));
                 }
+                needed_keys.insert((s, n), needed);
+                configs.insert((s, n), list);
             }
-            for policy in identity.iter().flatten() {
-                policy
-                    .condition_keys()
-                    .into_iter()
-                    .for_each(|k| needed.add(k));
-            }
-            needed_keys.insert((s, n), needed);
-            auth.insert((s, n), configs);
+        }
+        AuthTables {
+            services,
+            networks,
+            configs,
+            needed_keys,
         }
     }
-    (auth, needed_keys)
 }

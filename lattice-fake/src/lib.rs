@@ -97,6 +97,18 @@
 //! holds at most [`DEFAULT_MAX_CONNECTIONS_PER_LISTENER`] connections
 //! (configurable); a full one sheds its oldest idle connection.
 //!
+//! # The admin API
+//!
+//! Paths under `/_fake/` ([`ADMIN_PREFIX`]) are answered by the fake itself
+//! on every listener's port, whatever the `Host`, unsigned and unlogged:
+//! `GET /_fake/health`, `GET /_fake/access-log?since=N&service=NAME` (JSON
+//! lines, each record with its `seq`), `GET /_fake/ca.pem`,
+//! `GET /_fake/env` ([`FakeEnv`] as `export` lines), `PUT`/`DELETE
+//! /_fake/services/{name}/auth-policy` and
+//! `/_fake/service-networks/{name}/auth-policy`, and `POST /_fake/reset`.
+//! A target never sees these paths. [`FakeHandle`] has the same operations
+//! in code ([`FakeHandle::put_service_auth_policy`], …).
+//!
 //! # Defaults
 //!
 //! * Without any [`ServiceNetwork`], every service sits in a network named
@@ -114,6 +126,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_log;
+mod admin;
 mod certs;
 mod compile;
 pub mod config;
@@ -127,6 +140,7 @@ pub mod pki;
 pub mod routing;
 mod server;
 
+pub use admin::{ADMIN_PREFIX, FakeEnv};
 pub use config::ConfigFormat;
 pub use error::{FakeError, ObjectKind};
 pub use limits::Limits;

@@ -57,6 +57,25 @@ impl Counters {
         }
     }
 
+    /// Zeroes every counter but the open connections.
+    fn reset(&self) {
+        for counter in [
+            &self.total,
+            &self.target_2xx,
+            &self.target_3xx,
+            &self.target_4xx,
+            &self.target_5xx,
+            &self.code_2xx,
+            &self.code_3xx,
+            &self.code_4xx,
+            &self.code_5xx,
+            &self.new_connections,
+        ] {
+            counter.store(0, Ordering::Relaxed);
+        }
+        *self.times.lock().unwrap_or_else(|e| e.into_inner()) = Times::default();
+    }
+
     pub(crate) fn connection_opened(&self) {
         self.new_connections.fetch_add(1, Ordering::Relaxed);
         self.active_connections.fetch_add(1, Ordering::Relaxed);
@@ -209,6 +228,13 @@ impl Metrics {
 
     pub(crate) fn target_group(&self, index: usize) -> Option<&Counters> {
         self.target_groups.get(index).map(|(_, c)| c)
+    }
+
+    /// Zeroes the counters (open connections stay counted).
+    pub(crate) fn reset(&self) {
+        for (_, c) in self.services.iter().chain(&self.target_groups) {
+            c.reset();
+        }
     }
 
     pub(crate) fn snapshot(&self) -> MetricsSnapshot {

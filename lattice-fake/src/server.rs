@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
 
 use hyper_util::client::legacy::Client as HyperClient;
@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::access_log::{AccessLogRecord, AccessLogSink};
+use super::admin::{FakeEnv, PolicyOwner};
 use super::certs::{Pki, SniResolver, server_config};
 use super::compile::Compiled;
 use super::connection::{Listening, accept_loop};
@@ -111,6 +112,7 @@ impl FakeLattice {
                 .map(|s| {
                     std::iter::once(s.dns_name.clone())
                         .chain(s.custom_domain.clone())
+                        .chain(std::iter::once(s.local_name()))
                         .collect()
                 })
                 .collect();
@@ -179,6 +181,12 @@ impl FakeLattice {
                         service.dns_name,
                         address.port()
                     ),
+                    local_url: format!(
+                        "{}://{}:{}",
+                        listener.protocol.scheme(),
+                        service.local_name(),
+                        address.port()
+                    ),
                 };
                 bound.push((s, socket, tls, info));
             }
@@ -201,8 +209,16 @@ impl FakeLattice {
             c.services.iter().map(|s| s.name.clone()).collect(),
             c.target_groups.iter().map(|t| t.name.clone()).collect(),
         );
+        let info = crate::admin::RunInfo {
+            started: std::time::Instant::now(),
+            listeners: bound.iter().map(|(_, _, _, info)| info.clone()).collect(),
+            ca_pem: pki.as_ref().map(|p| p.ca_pem.clone()),
+            ca_bundle: RwLock::new(None),
+        };
         let state = Arc::new(State {
             metrics,
+            auth: RwLock::new(Arc::new(c.auth.clone())),
+            info,
             c,
             verifier,
             rng: Mutex::new(Rng::with_seed(seed)),
@@ -271,6 +287,10 @@ pub struct ListenerInfo {
     pub address: SocketAddr,
     /// `http(s)://<generated name>:<ephemeral port>`.
     pub base_url: String,
+    /// `http(s)://<service name>.localhost:<ephemeral port>`: a name every
+    /// client resolves to loopback without help (curl, browsers, and
+    /// `lattice_client::resolve::Resolver`).
+    pub local_url: String,
 }
 
 /// A service's names and ARN.
@@ -427,7 +447,8 @@ impl FakeHandle {
     }
 
     /// A signer for the principal with `access_key_id`: its credentials, the
-    /// fake's region, every custom domain registered.
+    /// fake's region, every custom domain and every `<service>.localhost`
+    /// name registered.
     ///
     /// # Errors
     ///
@@ -448,6 +469,8 @@ impl FakeHandle {
             if let Some(domain) = &service.custom_domain {
                 builder = builder.custom_domain(domain.clone(), Some(self.region()));
             }
+            // The explicit opt-in for `<service>.localhost`.
+            builder = builder.custom_domain(format!("{}.localhost", service.name), None);
         }
         builder.build()
     }
@@ -461,6 +484,78 @@ impl FakeHandle {
     /// metric names.
     pub fn metrics(&self) -> super::metrics::MetricsSnapshot {
         self.state.metrics.snapshot()
+    }
+
+    /// Puts the auth policy of the service `name` for the next request,
+    /// validated as `PutAuthPolicy` would; the service's auth type becomes
+    /// `AWS_IAM`. The same as `PUT /_fake/services/{name}/auth-policy`.
+    ///
+    /// # Errors
+    ///
+    /// [`FakeError::UnknownReference`] for an unknown service,
+    /// [`FakeError::Policy`] / [`FakeError::PolicyTooLarge`] for a bad
+    /// policy; the running model is then unchanged.
+    pub fn put_service_auth_policy(&self, name: &str, policy_json: &str) -> Result<(), FakeError> {
+        self.state
+            .set_auth_policy(PolicyOwner::Service, name, Some(policy_json))
+    }
+
+    /// Deletes the auth policy of the service `name`, as `DeleteAuthPolicy`
+    /// would: with `AWS_IAM` and no policy, every request is refused.
+    ///
+    /// # Errors
+    ///
+    /// [`FakeError::UnknownReference`] for an unknown service.
+    pub fn delete_service_auth_policy(&self, name: &str) -> Result<(), FakeError> {
+        self.state.set_auth_policy(PolicyOwner::Service, name, None)
+    }
+
+    /// [`put_service_auth_policy`](Self::put_service_auth_policy) for the
+    /// service network `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`put_service_auth_policy`](Self::put_service_auth_policy).
+    pub fn put_service_network_auth_policy(
+        &self,
+        name: &str,
+        policy_json: &str,
+    ) -> Result<(), FakeError> {
+        self.state
+            .set_auth_policy(PolicyOwner::Network, name, Some(policy_json))
+    }
+
+    /// [`delete_service_auth_policy`](Self::delete_service_auth_policy) for
+    /// the service network `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`FakeError::UnknownReference`] for an unknown service network.
+    pub fn delete_service_network_auth_policy(&self, name: &str) -> Result<(), FakeError> {
+        self.state.set_auth_policy(PolicyOwner::Network, name, None)
+    }
+
+    /// Clears the access log and the metrics (`POST /_fake/reset`); record
+    /// numbers (`seq`) go on from the last one.
+    pub fn reset(&self) {
+        self.state.reset();
+    }
+
+    /// The environment a client needs to reach this fake
+    /// (`GET /_fake/env`).
+    pub fn env(&self) -> FakeEnv {
+        self.state.env()
+    }
+
+    /// Records where the CA was written for clients: [`env`](Self::env)'s
+    /// `AWS_CA_BUNDLE`.
+    pub fn set_ca_bundle_path(&self, path: impl Into<String>) {
+        *self
+            .state
+            .info
+            .ca_bundle
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(path.into());
     }
 
     /// The fake's clock (the system clock moved by any configured offset).

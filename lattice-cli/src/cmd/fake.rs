@@ -5,7 +5,8 @@
 //!
 //! The first line on stdout, written as soon as every listener is bound, is
 //! one compact JSON object: `{"listeners":[{"service","dnsName",
-//! "customDomain","protocol","port","address","baseUrl"}…],"caPem":PATH}`,
+//! "customDomain","protocol","port","address","baseUrl","localUrl"}…],
+//! "caPem":PATH,"env":{"LATTICE_RESOLVE","AWS_CA_BUNDLE","AWS_REGION"}}`,
 //! the CA file being removed on exit (`null` without HTTPS listeners). The
 //! CA file gets a random name in the temporary directory, is created
 //! exclusively (`O_EXCL`: a planted file or symlink is never followed) and
@@ -28,10 +29,13 @@ use crate::error::{CliError, CliResult, ResultExt};
 
 /// Run a fake VPC Lattice from a YAML or JSON model, in the foreground.
 ///
-/// Point any client at a `baseUrl` of the ready line with its name resolved
-/// to 127.0.0.1 (`curl --resolve NAME:PORT:127.0.0.1 …`, or `lattice call
-/// --resolve …`). A bad config or a failed start is one line on stderr and
-/// exit status 2.
+/// Point any client at a `localUrl` of the ready line
+/// (`http://<service>.localhost:PORT`; curl and `lattice call` resolve
+/// `*.localhost` to loopback themselves), or at a `baseUrl` with its name
+/// resolved to 127.0.0.1 (`curl --resolve NAME:PORT:127.0.0.1 …`). The
+/// admin API answers under `/_fake/` on every port (health, access-log,
+/// ca.pem, env, auth policies, reset). A bad config or a failed start is
+/// one line on stderr and exit status 2.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   lattice fake --config examples/fake/lattice.yaml
@@ -106,6 +110,9 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
         Some(pem) => Some(write_ca_file(pem)?),
         None => None,
     };
+    if let Some(file) = &ca_file {
+        handle.set_ca_bundle_path(file.path().display().to_string());
+    }
     let stop = Stop::install()?;
     let ready = ready_line(
         &handle,
@@ -163,7 +170,11 @@ pub(crate) fn ready_line(handle: &FakeHandle, ca_pem: Option<String>) -> CliResu
         .map_err(|e| CliError::usage(format!("cannot render the listeners: {e}")))?;
     let ca = serde_json::to_string(&ca_pem)
         .map_err(|e| CliError::usage(format!("cannot render the CA path: {e}")))?;
-    Ok(format!("{{\"listeners\":{listeners},\"caPem\":{ca}}}"))
+    let env = serde_json::to_string(&handle.env())
+        .map_err(|e| CliError::usage(format!("cannot render the environment: {e}")))?;
+    Ok(format!(
+        "{{\"listeners\":{listeners},\"caPem\":{ca},\"env\":{env}}}"
+    ))
 }
 
 /// Ctrl-C and SIGTERM, listened for before the ready line is written, so a

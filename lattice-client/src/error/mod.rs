@@ -95,8 +95,10 @@ pub enum Error {
     #[error("invalid signer configuration: {0}")]
     Config(String),
 
-    /// The credentials provider failed (credentials). The next request asks
-    /// the provider again; errors are never cached.
+    /// The credentials provider failed, timed out, panicked or returned
+    /// credentials that are expired (credentials). Failed refreshes back off
+    /// exponentially; still-valid credentials keep being served meanwhile
+    /// (see [`CredentialsCache`](crate::credentials::CredentialsCache)).
     #[error(
         "could not load AWS credentials; check the AWS credential chain (environment, profile, SSO, web identity)"
     )]

@@ -216,6 +216,11 @@ impl fmt::Display for FailureReason {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AccessLogRecord {
+    /// The fake's sequence number: 1 for the first record a sink kept, in
+    /// arrival order (not a Lattice field; absent until a sink numbers it,
+    /// and then written first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
     /// Principal tags of the caller, as a JSON string.
     #[serde(with = "dash")]
     pub caller_principal_tags: Option<String>,
@@ -332,6 +337,7 @@ impl AccessLogRecord {
     /// field empty (`-`) or 0.
     pub fn new(start_time: SystemTime) -> Self {
         AccessLogRecord {
+            seq: None,
             caller_principal_tags: None,
             host_header: None,
             ssl_cipher: None,
@@ -469,6 +475,8 @@ struct SinkState {
     records: VecDeque<AccessLogRecord>,
     capacity: usize,
     dropped: u64,
+    /// The last `seq` given.
+    seq: u64,
 }
 
 impl fmt::Debug for AccessLogSink {
@@ -499,6 +507,7 @@ impl AccessLogSink {
                 records: VecDeque::with_capacity(capacity.min(1024)),
                 capacity,
                 dropped: 0,
+                seq: 0,
             })),
         }
     }
@@ -508,18 +517,44 @@ impl AccessLogSink {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds a record, dropping the oldest one when full.
+    /// Adds a record, numbering it (`seq`: one more than the previous
+    /// record's, from 1), dropping the oldest one when full.
     pub fn push(&self, record: AccessLogRecord) {
+        let _ = self.push_numbered(record);
+    }
+
+    /// [`push`](Self::push), returning the numbered record.
+    pub(crate) fn push_numbered(&self, mut record: AccessLogRecord) -> AccessLogRecord {
         let mut state = self.lock();
+        state.seq += 1;
+        record.seq = Some(state.seq);
         if state.capacity == 0 {
             state.dropped += 1;
-            return;
+            return record;
         }
         if state.records.len() >= state.capacity {
             state.records.pop_front();
             state.dropped += 1;
         }
-        state.records.push_back(record);
+        state.records.push_back(record.clone());
+        record
+    }
+
+    /// The records held whose `seq` is greater than `since`, oldest first
+    /// (poll with the last `seq` seen).
+    pub fn since(&self, since: u64) -> Vec<AccessLogRecord> {
+        self.lock()
+            .records
+            .iter()
+            .filter(|r| r.seq.is_some_and(|n| n > since))
+            .cloned()
+            .collect()
+    }
+
+    /// Removes every record held; numbering goes on from the last `seq`,
+    /// so a poller's `since` stays valid.
+    pub fn clear(&self) {
+        self.lock().records.clear();
     }
 
     /// A copy of the records held, oldest first.

@@ -10,7 +10,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
@@ -18,7 +18,7 @@ use http::{Request, Response};
 use http_body::Body as HttpBody;
 
 use crate::access_log::{AccessLogRecord, AccessLogSink};
-use crate::compile::{CClient, Compiled};
+use crate::compile::{AuthTables, CClient, Compiled};
 use crate::model::{BoxError, FakeBody, ListenerProtocol};
 use crate::routing::Rng;
 use hyper_util::client::legacy::Client as HyperClient;
@@ -51,9 +51,12 @@ pub(crate) struct State {
     pub(crate) hook: Option<LogHook>,
     pub(crate) upstream_h1: HyperClient<HttpConnector, FakeBody>,
     pub(crate) upstream_h2: HyperClient<HttpConnector, FakeBody>,
-    /// Listener key (service, listener) → the base port it is served on.
     pub(crate) now: Arc<dyn Fn() -> SystemTime + Send + Sync>,
     pub(crate) metrics: super::metrics::Metrics,
+    /// The auth types and policies in force; the admin API replaces them.
+    pub(crate) auth: RwLock<Arc<AuthTables>>,
+    /// What the admin API reports about the running fake.
+    pub(crate) info: crate::admin::RunInfo,
 }
 
 impl std::fmt::Debug for State {
@@ -74,11 +77,17 @@ impl State {
         uuid::Uuid::new_v4().to_string()
     }
 
+    /// Numbers the record, keeps it, and hands it to the hook.
     pub(crate) fn push_log(&self, record: AccessLogRecord) {
+        let record = self.log.push_numbered(record);
         if let Some(hook) = &self.hook {
             hook(&record);
         }
-        self.log.push(record);
+    }
+
+    /// The auth tables in force now.
+    pub(crate) fn auth_tables(&self) -> Arc<AuthTables> {
+        self.auth.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -146,6 +155,9 @@ where
     B: HttpBody<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
+    if crate::admin::is_admin_path(req.uri().path()) {
+        return crate::admin::serve(&state, req).await;
+    }
     let mut pending = Pending::new(&state, &conn, &req);
     match serve(&state, &conn, &mut pending, req).await {
         Ok(response) => pending.respond(Ok::<_, BoxError>(response)),

@@ -180,8 +180,10 @@ pub(super) fn authorize(
 ) -> Result<(), Rejection> {
     let c = &state.c;
     let key = (found.service_index, found.network_index);
-    let Some(config) = c
-        .auth
+    // A snapshot: the admin API may replace the policies meanwhile.
+    let tables = state.auth_tables();
+    let Some(config) = tables
+        .configs
         .get(&key)
         .and_then(|v| v.get(caller.map_or(0, |i| i + 1)))
     else {
@@ -202,7 +204,7 @@ pub(super) fn authorize(
         &found.service.arn,
         found.network_arn(),
         pending.rec.start_time,
-        c.needed_keys.get(&key).unwrap_or(&EMPTY_KEYS),
+        tables.needed_keys.get(&key).unwrap_or(&EMPTY_KEYS),
     );
     let request = AccessRequest::invoke(policy_principal, &found.service.arn, parts.uri.path())
         .with_context(context);
