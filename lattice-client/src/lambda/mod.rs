@@ -80,6 +80,9 @@
 mod body;
 pub mod convert;
 mod event;
+#[cfg(feature = "lambda-http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda-http")))]
+pub mod http_bridge;
 mod maps;
 mod request;
 mod response;
@@ -100,6 +103,6 @@ pub use response::{
     DEFAULT_MAX_JSON_BYTES, LatticeResponse, ResponseError, ResponseOptions, SetCookiePolicy,
     collect_limited,
 };
-pub use run::{Adapter, RunError, run};
+pub use run::{Adapter, RunError, run, run_concurrent};
 pub use v1::V1Event;
 pub use v2::{TimeEpoch, V2Event, V2Identity, V2RequestContext};

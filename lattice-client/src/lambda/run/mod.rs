@@ -7,9 +7,23 @@
 //! 1. parses the event, detecting V1 or V2 ([`LatticeEvent`]);
 //! 2. turns it into an `http::Request<`[`Body`]`>` (identity, request context,
 //!    event version and the invocation's [`lambda_runtime::Context`] in its
-//!    extensions; see [`LatticeRequestExt`](super::LatticeRequestExt));
+//!    extensions; see [`LatticeRequestExt`](super::LatticeRequestExt)), with
+//!    the invocation's X-Ray trace id in [`x-amzn-trace-id`](TRACE_ID_HEADER)
+//!    unless the event already has that header;
 //! 3. calls your service and converts its `http::Response` into the JSON
 //!    Lattice expects ([`LatticeResponse::from_http_response`]).
+//!
+//! [`run_concurrent`] does the same for Lambda Managed Instances, serving
+//! several invocations at once on clones of the service.
+//!
+//! # The Lambda context in a handler
+//!
+//! The [`lambda_runtime::Context`] (request id, deadline, X-Ray trace id,
+//! function ARN, …) is a request extension, so an axum handler takes it
+//! with `Extension<lambda_runtime::Context>` and a Tower service with
+//! `req.extensions().get::<lambda_runtime::Context>()`. It is there only
+//! when the runtime delivered the event (not when [`Adapter`] is called with
+//! bare event JSON).
 //!
 //! # Errors become responses, not failed invocations
 //!
@@ -71,6 +85,9 @@ use tower_service::Service;
 
 use super::{Body, EventError, LatticeEvent, LatticeResponse, ResponseOptions};
 use crate::BoxError;
+
+/// The header that carries the invocation's X-Ray trace id into the request.
+pub const TRACE_ID_HEADER: http::HeaderName = http::HeaderName::from_static("x-amzn-trace-id");
 
 /// The body of the `500` response that stands in for a service error.
 pub const SERVICE_ERROR_BODY: &str = "Internal Server Error";
@@ -137,6 +154,55 @@ where
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     lambda_runtime::run(Adapter::new(service)).await
+}
+
+/// [`run`] for Lambda Managed Instances: several invocations at once, on
+/// clones of `service` (the counterpart of `lambda_http::run_concurrent`).
+///
+/// When `AWS_LAMBDA_MAX_CONCURRENCY` is greater than 1, the runtime polls for
+/// that many invocations at once, each on its own Tokio task with its own
+/// clone of the service; otherwise it serves one at a time, as [`run`] does,
+/// so the same function runs on classic Lambda too. Every rule of [`run`]
+/// applies (see the [module docs](self)). State shared between invocations
+/// must be shared through the clones (an `Arc`), as with any Tower service
+/// an HTTP server clones per connection; an axum `Router` already is.
+///
+/// ```no_run
+/// use lattice_client::lambda::{Body, LatticeRequestExt};
+/// use tower::service_fn;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), lambda_runtime::Error> {
+///     // `service_fn` of a closure without captures is `Clone`.
+///     let app = service_fn(|req: http::Request<Body>| async move {
+///         let who = req
+///             .caller_identity()
+///             .and_then(|c| c.principal.clone())
+///             .unwrap_or_default();
+///         Ok::<_, std::convert::Infallible>(http::Response::new(Body::from(who)))
+///     });
+///     lattice_client::lambda::run_concurrent(app).await
+/// }
+/// ```
+///
+/// # Errors
+///
+/// When the runtime itself fails (the Lambda runtime API is unreachable).
+///
+/// # Panics
+///
+/// As [`lambda_runtime::run_concurrent`]: outside a Tokio runtime, or when
+/// the Lambda environment variables are missing (not running inside Lambda).
+pub async fn run_concurrent<S, B>(service: S) -> Result<(), lambda_runtime::Error>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    lambda_runtime::run_concurrent(Adapter::new(service)).await
 }
 
 /// A Tower service (your HTTP app) seen as a Lattice Lambda handler.
@@ -207,7 +273,7 @@ where
             Err(e) => return Box::pin(std::future::ready(Err(RunError::Event(e)))),
         };
         if let Some(context) = context {
-            request.extensions_mut().insert(context);
+            add_invocation(&mut request, context);
         }
         let call = self.service.call(request);
         let options = Arc::clone(&self.options);
@@ -300,6 +366,20 @@ where
     fn call(&mut self, event: LambdaEvent<LatticeEvent>) -> Self::Future {
         self.handle(event.payload, Some(event.context))
     }
+}
+
+/// What the handler sees of the invocation: the X-Ray trace id as
+/// `x-amzn-trace-id` (unless the event already carried one, or the id is
+/// not a valid header value), and the [`lambda_runtime::Context`] itself in
+/// the extensions.
+fn add_invocation(request: &mut http::Request<Body>, context: lambda_runtime::Context) {
+    if let Some(trace_id) = context.xray_trace_id.as_deref()
+        && !request.headers().contains_key(&TRACE_ID_HEADER)
+        && let Ok(value) = http::HeaderValue::from_str(trace_id)
+    {
+        request.headers_mut().insert(TRACE_ID_HEADER, value);
+    }
+    request.extensions_mut().insert(context);
 }
 
 /// Polls the inner service; its error (which only a service that can never

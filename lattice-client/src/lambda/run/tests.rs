@@ -118,3 +118,107 @@ async fn malformed_events_fail_with_typed_errors() {
         assert!(!diagnostic.error_message.is_empty());
     }
 }
+
+fn lambda_event(trace_id: Option<&str>, event: Value) -> LambdaEvent<LatticeEvent> {
+    let mut context = lambda_runtime::Context::default();
+    context.request_id = "req-2".into();
+    context.xray_trace_id = trace_id.map(str::to_owned);
+    LambdaEvent::new(
+        serde_json::from_value::<LatticeEvent>(event).unwrap(),
+        context,
+    )
+}
+
+/// Answers with the request's `x-amzn-trace-id` values and the trace id of
+/// the Lambda context in its extensions.
+fn trace_echo() -> impl Service<
+    http::Request<Body>,
+    Response = http::Response<Body>,
+    Error = Infallible,
+    Future = impl Future<Output = Result<http::Response<Body>, Infallible>> + Send,
+> + Clone {
+    service_fn(|req: http::Request<Body>| async move {
+        let headers: Vec<_> = req
+            .headers()
+            .get_all(TRACE_ID_HEADER)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let context = req.extensions().get::<lambda_runtime::Context>().unwrap();
+        let text = format!(
+            "{} | {} {}",
+            headers.join(","),
+            context.request_id,
+            context.xray_trace_id.as_deref().unwrap_or("-")
+        );
+        Ok(http::Response::builder()
+            .header("content-type", "text/plain")
+            .body(Body::from(text))
+            .unwrap())
+    })
+}
+
+const TRACE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+
+#[tokio::test]
+async fn the_trace_id_becomes_x_amzn_trace_id() {
+    let out = Adapter::new(trace_echo())
+        .oneshot(lambda_event(Some(TRACE), v2()))
+        .await
+        .unwrap();
+    assert_eq!(
+        out.body.as_deref(),
+        Some(format!("{TRACE} | req-2 {TRACE}").as_str())
+    );
+    // V1 events too.
+    let v1 = json!({"raw_path": "/b", "method": "GET", "headers": {"host": "h.example"}});
+    let out = Adapter::new(trace_echo())
+        .oneshot(lambda_event(Some(TRACE), v1))
+        .await
+        .unwrap();
+    assert_eq!(
+        out.body.as_deref(),
+        Some(format!("{TRACE} | req-2 {TRACE}").as_str())
+    );
+}
+
+#[tokio::test]
+async fn an_event_trace_header_is_kept() {
+    let mut event = v2();
+    event["headers"]["x-amzn-trace-id"] = json!(["Root=1-00000000-000000000000000000000001"]);
+    let out = Adapter::new(trace_echo())
+        .oneshot(lambda_event(Some(TRACE), event))
+        .await
+        .unwrap();
+    assert_eq!(
+        out.body.as_deref(),
+        Some(format!("Root=1-00000000-000000000000000000000001 | req-2 {TRACE}").as_str())
+    );
+}
+
+#[tokio::test]
+async fn no_or_invalid_trace_id_adds_no_header() {
+    for trace in [None, Some("bad\nvalue")] {
+        let out = Adapter::new(trace_echo())
+            .oneshot(lambda_event(trace, v2()))
+            .await
+            .unwrap();
+        let body = out.body.unwrap();
+        assert!(body.starts_with(" | req-2 "), "{trace:?}: {body}");
+    }
+}
+
+/// `run_concurrent` takes a `Clone` service (an axum `Router`, a
+/// `service_fn`), and its future can be spawned. The runtime itself needs the
+/// Lambda runtime API, so the future is built, checked and dropped unpolled.
+#[test]
+fn run_concurrent_accepts_a_cloneable_service() {
+    fn spawnable<F: Future + Send + 'static>(f: F) -> F {
+        f
+    }
+    let future = spawnable(run_concurrent(app()));
+    drop(future);
+    // The adapter the runtime clones per worker is `Clone + Send + 'static`.
+    fn worker<T: Clone + Send + 'static>(_: &T) {}
+    worker(&Adapter::new(app()));
+}
