@@ -25,6 +25,54 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Lattice's refusals
+//!
+//! To tell a `403` written by Lattice itself (a bad signature, an auth policy
+//! that denies; `404` `Non Existent Service`) from your target's own `403`,
+//! read at most the first [`MAX_BODY`](lattice_client::refusal::MAX_BODY)
+//! (4 KiB) bytes of an error body and give them, with the status and the
+//! headers, to [`Refusal::from_response`](lattice_client::Refusal::from_response).
+//! Keep the frames you read if you still need the body.
+//!
+//! ```
+//! use bytes::{Buf as _, Bytes};
+//! use http_body_util::{BodyExt, Full};
+//! use lattice_client::Refusal;
+//! use lattice_client::refusal::MAX_BODY;
+//!
+//! /// Lattice's refusal, from the head and the first 4 KiB of the body.
+//! async fn lattice_refusal<B: http_body::Body + Unpin>(
+//!     response: http::Response<B>,
+//! ) -> Result<Option<Refusal>, B::Error> {
+//!     let (parts, mut body) = response.into_parts();
+//!     if !(parts.status.is_client_error() || parts.status.is_server_error()) {
+//!         return Ok(None);
+//!     }
+//!     let mut prefix = Vec::new();
+//!     while prefix.len() < MAX_BODY {
+//!         let Some(frame) = body.frame().await else { break };
+//!         if let Some(data) = frame?.data_ref() {
+//!             prefix.extend_from_slice(data.chunk());
+//!         }
+//!     }
+//!     Ok(Refusal::from_response(parts.status, &parts.headers, &prefix))
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // `client.request(request).await?` gives an `http::Response<Incoming>`.
+//! let lattice = http::Response::builder()
+//!     .status(403)
+//!     .body(Full::new(Bytes::from_static(b"InvalidSignatureException: Signature expired\n")))?;
+//! let refusal = lattice_refusal(lattice).await?.expect("Lattice's line");
+//! assert_eq!(refusal.code(), "InvalidSignatureException");
+//!
+//! let target = http::Response::builder().status(403).body(Full::new(Bytes::from_static(b"Forbidden")))?;
+//! assert!(lattice_refusal(target).await?.is_none());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::time::Duration;
 
