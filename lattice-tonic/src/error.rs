@@ -137,7 +137,7 @@ pub enum Error {
         /// Lattice's own refusal, when the body is one of its answers
         /// ([`lattice_client::Refusal::from_response`]); `None` for anything
         /// else, such as a target's own `403`.
-        refusal: Option<lattice_client::Refusal>,
+        refusal: Option<Box<lattice_client::Refusal>>,
     },
 }
 
@@ -163,7 +163,7 @@ impl Error {
     /// (an [`Error::NotGrpc`] whose body is one of Lattice's answers).
     pub fn refusal(&self) -> Option<&lattice_client::Refusal> {
         match self {
-            Error::NotGrpc { refusal, .. } => refusal.as_ref(),
+            Error::NotGrpc { refusal, .. } => refusal.as_deref(),
             _ => None,
         }
     }

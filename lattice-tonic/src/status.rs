@@ -303,7 +303,7 @@ where
         status: parts.status,
         content_type,
         message,
-        refusal,
+        refusal: refusal.map(Box::new),
     };
     let mut status = Status::with_metadata(
         error.code(),
