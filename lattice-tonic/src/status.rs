@@ -21,7 +21,7 @@
 //! * metadata: the response's headers (for example `x-amzn-requestid`);
 //! * source: an [`Error::NotGrpc`] with the HTTP
 //!   status and content type, and, when the body is one of Lattice's own
-//!   answers, the parsed [`Refusal`](lattice_client::Refusal) (see
+//!   answers, the parsed [`Refusal`] (see
 //!   [`Error::refusal`]; a target's own `403` has none).
 //!
 //! Errors of the wrapped service become statuses too: a signing or
