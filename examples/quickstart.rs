@@ -126,10 +126,7 @@ async fn main() -> anyhow::Result<()> {
         .add_root_certificate(ca)
         .build::<Full<Bytes>>()?;
     let request = http::Request::get(format!("{url}/invoices/7")).body(Full::new(Bytes::new()))?;
-    let response = hyper
-        .request(request)
-        .await
-        .map_err(anyhow::Error::from_boxed)?;
+    let response = hyper.request(request).await?;
     let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
     println!("== hyper GET /invoices/7: {status}");

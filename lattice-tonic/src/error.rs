@@ -134,6 +134,10 @@ pub enum Error {
         /// `AccessDeniedException: User: … is not authorized …`), or a
         /// description when the body is empty or unreadable.
         message: String,
+        /// Lattice's own refusal, when the body is one of its answers
+        /// ([`lattice_client::Refusal::from_response`]); `None` for anything
+        /// else, such as a target's own `403`.
+        refusal: Option<Box<lattice_client::Refusal>>,
     },
 }
 
@@ -152,6 +156,15 @@ impl Error {
             | Error::Channel { .. } => Code::Unavailable,
             Error::NotGrpc { status, .. } => code_for_http_status(*status),
             _ => Code::Internal,
+        }
+    }
+
+    /// Lattice's own refusal, when the RPC was refused by VPC Lattice itself
+    /// (an [`Error::NotGrpc`] whose body is one of Lattice's answers).
+    pub fn refusal(&self) -> Option<&lattice_client::Refusal> {
+        match self {
+            Error::NotGrpc { refusal, .. } => refusal.as_deref(),
+            _ => None,
         }
     }
 
@@ -266,6 +279,7 @@ mod tests {
             status: http::StatusCode::FORBIDDEN,
             content_type: Some("text/plain".into()),
             message: "AccessDeniedException: no".into(),
+            refusal: None,
         }
         .into();
         assert_eq!(status.code(), Code::PermissionDenied);

@@ -20,7 +20,9 @@
 //!   description of the response when the body is empty;
 //! * metadata: the response's headers (for example `x-amzn-requestid`);
 //! * source: an [`Error::NotGrpc`] with the HTTP
-//!   status and content type.
+//!   status and content type, and, when the body is one of Lattice's own
+//!   answers, the parsed [`Refusal`] (see
+//!   [`Error::refusal`]; a target's own `403` has none).
 //!
 //! Errors of the wrapped service become statuses too: a signing or
 //! credentials failure of [`lattice_tower::sign::SigV4Layer`] is a typed
@@ -59,6 +61,7 @@ use http::header::CONTENT_TYPE;
 use http::{Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::BodyExt;
+use lattice_client::Refusal;
 use pin_project_lite::pin_project;
 use tonic::Status;
 use tonic::metadata::MetadataMap;
@@ -266,8 +269,13 @@ where
         .get(CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let read = tokio::time::timeout(body_timeout, read_prefix(body, MAX_ERROR_BODY)).await;
-    let line = match &read {
-        Ok(Ok(bytes)) => first_line(bytes),
+    let refusal = match &read {
+        Ok(Ok(bytes)) => Refusal::from_response(parts.status, &parts.headers, bytes),
+        _ => None,
+    };
+    let line = match (&refusal, &read) {
+        (Some(refusal), _) => Some(refusal.line()),
+        (None, Ok(Ok(bytes))) => first_line(bytes),
         _ => None,
     };
     let message = match line {
@@ -285,11 +293,17 @@ where
             )
         }
     };
-    tracing::debug!(status = %parts.status, %message, "non-gRPC response turned into a gRPC status");
+    tracing::debug!(
+        status = %parts.status,
+        %message,
+        refusal_code = refusal.as_ref().map(Refusal::code),
+        "non-gRPC response turned into a gRPC status"
+    );
     let error = Error::NotGrpc {
         status: parts.status,
         content_type,
         message,
+        refusal: refusal.map(Box::new),
     };
     let mut status = Status::with_metadata(
         error.code(),
@@ -393,6 +407,41 @@ mod tests {
             .expect("typed source");
         assert!(
             matches!(source, Error::NotGrpc { status, content_type: Some(ct), .. } if status.as_u16() == 403 && ct == "text/plain")
+        );
+        let refusal = source.refusal().expect("Lattice's refusal");
+        assert_eq!(refusal.code(), "AccessDeniedException");
+        assert_eq!(refusal.request_id(), Some("req-1"));
+        assert_eq!(
+            refusal.access_denial().map(|d| d.layer()),
+            Some(lattice_client::refusal::Layer::Service)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_targets_own_403_is_no_refusal() {
+        let status = call(respond(403, Some("text/plain"), "Forbidden"))
+            .await
+            .expect_err("403");
+        assert_eq!(status.code(), Code::PermissionDenied);
+        assert_eq!(status.message(), "Forbidden");
+        let source = status
+            .source()
+            .and_then(|e| e.downcast_ref::<Error>())
+            .expect("typed source");
+        assert!(source.refusal().is_none());
+
+        let status = call(respond(404, Some("text/plain"), "Non Existent Service"))
+            .await
+            .expect_err("404");
+        assert_eq!(status.code(), Code::Unimplemented);
+        assert_eq!(status.message(), "Non Existent Service");
+        let source = status
+            .source()
+            .and_then(|e| e.downcast_ref::<Error>())
+            .expect("typed source");
+        assert_eq!(
+            source.refusal().map(|r| r.code()),
+            Some("Non Existent Service")
         );
     }
 

@@ -25,6 +25,54 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Lattice's refusals
+//!
+//! To tell a `403` written by Lattice itself (a bad signature, an auth policy
+//! that denies; `404` `Non Existent Service`) from your target's own `403`,
+//! read at most the first [`MAX_BODY`](lattice_client::refusal::MAX_BODY)
+//! (4 KiB) bytes of an error body and give them, with the status and the
+//! headers, to [`Refusal::from_response`](lattice_client::Refusal::from_response).
+//! Keep the frames you read if you still need the body.
+//!
+//! ```
+//! use bytes::{Buf as _, Bytes};
+//! use http_body_util::{BodyExt, Full};
+//! use lattice_client::Refusal;
+//! use lattice_client::refusal::MAX_BODY;
+//!
+//! /// Lattice's refusal, from the head and the first 4 KiB of the body.
+//! async fn lattice_refusal<B: http_body::Body + Unpin>(
+//!     response: http::Response<B>,
+//! ) -> Result<Option<Refusal>, B::Error> {
+//!     let (parts, mut body) = response.into_parts();
+//!     if !(parts.status.is_client_error() || parts.status.is_server_error()) {
+//!         return Ok(None);
+//!     }
+//!     let mut prefix = Vec::new();
+//!     while prefix.len() < MAX_BODY {
+//!         let Some(frame) = body.frame().await else { break };
+//!         if let Some(data) = frame?.data_ref() {
+//!             prefix.extend_from_slice(data.chunk());
+//!         }
+//!     }
+//!     Ok(Refusal::from_response(parts.status, &parts.headers, &prefix))
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // `client.request(request).await?` gives an `http::Response<Incoming>`.
+//! let lattice = http::Response::builder()
+//!     .status(403)
+//!     .body(Full::new(Bytes::from_static(b"InvalidSignatureException: Signature expired\n")))?;
+//! let refusal = lattice_refusal(lattice).await?.expect("Lattice's line");
+//! assert_eq!(refusal.code(), "InvalidSignatureException");
+//!
+//! let target = http::Response::builder().status(403).body(Full::new(Bytes::from_static(b"Forbidden")))?;
+//! assert!(lattice_refusal(target).await?.is_none());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::time::Duration;
 
@@ -41,7 +89,7 @@ use rustls::pki_types::CertificateDer;
 use tower_service::Service;
 
 use crate::sign::{ResponseFuture, SigV4Service};
-use crate::{BoxError, Error};
+use crate::{BoxError, Error, HyperError};
 
 /// The connector under the signed client.
 pub type Connector = HttpsConnector<HttpConnector<Resolver>>;
@@ -64,10 +112,32 @@ where
     ///
     /// # Errors
     ///
-    /// A boxed [`Error`] when signing fails (downcast to tell), or hyper-util's
-    /// client error when the connection or exchange fails.
-    pub async fn request(&self, request: Request<B>) -> Result<Response<Incoming>, BoxError> {
-        let mut service = self.inner.clone();
+    /// A [`HyperError`]: signing failed ([`HyperError::Sign`]), or no
+    /// connection ([`HyperError::Connect`]), a failed TLS handshake
+    /// ([`HyperError::Tls`]) or a failed exchange ([`HyperError::Http`]).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use http_body_util::Empty;
+    /// use lattice_client::{Credentials, Signer};
+    /// use lattice_tower::HyperError;
+    /// use lattice_tower::hyper::HyperClientBuilder;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), lattice_tower::BoxError> {
+    /// let signer = Signer::builder().credentials(Credentials::for_tests()).build()?;
+    /// let client = HyperClientBuilder::new(signer).platform_roots(false).build::<Empty<Bytes>>()?;
+    /// // Not a name the signer may sign for: nothing is sent.
+    /// let request = http::Request::get("https://example.com/").body(Empty::new())?;
+    /// let err = client.request(request).await.expect_err("refused");
+    /// assert!(matches!(err, HyperError::Sign(lattice_client::Error::HostNotAllowed { .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn request(&self, request: Request<B>) -> Result<Response<Incoming>, HyperError> {
+        let mut service = Self {
+            inner: self.inner.clone(),
+        };
         std::future::poll_fn(|cx| Service::<Request<B>>::poll_ready(&mut service, cx)).await?;
         service.call(request).await
     }
@@ -85,18 +155,57 @@ where
     B::Error: Into<BoxError>,
 {
     type Response = Response<Incoming>;
-    type Error = BoxError;
-    type Future = ResponseFuture<<Client<Connector, B> as Service<Request<B>>>::Future>;
+    type Error = HyperError;
+    type Future =
+        HyperResponseFuture<ResponseFuture<<Client<Connector, B> as Service<Request<B>>>::Future>>;
 
     fn poll_ready(
         &mut self,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+        self.inner
+            .poll_ready(cx)
+            .map_err(|e| HyperError::classify(e, ""))
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        self.inner.call(request)
+        let authority = request
+            .uri()
+            .authority()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default();
+        HyperResponseFuture {
+            inner: self.inner.call(request),
+            authority,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`SignedHyperClient`]: the signing service's
+    /// future, its error typed as a [`HyperError`].
+    #[derive(Debug)]
+    pub struct HyperResponseFuture<F> {
+        #[pin]
+        inner: F,
+        authority: String,
+    }
+}
+
+impl<F, T> std::future::Future for HyperResponseFuture<F>
+where
+    F: std::future::Future<Output = Result<T, BoxError>>,
+{
+    type Output = Result<T, HyperError>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        this.inner
+            .poll(cx)
+            .map_err(|e| HyperError::classify(e, this.authority))
     }
 }
 

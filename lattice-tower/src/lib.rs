@@ -45,6 +45,8 @@ pub mod sign;
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub mod hyper;
 
+#[cfg(feature = "hyper")]
+pub use error::HyperError;
 pub use error::{BoxError, Error};
 pub use identity::{CallerIdentityLayer, CallerIdentityService};
 pub use sign::{SigV4Layer, SigV4Service};

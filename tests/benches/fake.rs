@@ -269,10 +269,7 @@ impl Client {
     async fn get(&self, url: &Uri) -> anyhow::Result<Version> {
         let request = Request::get(url.clone()).body(Full::new(Bytes::new()))?;
         let response = match self {
-            Self::Signed(client) => client
-                .request(request)
-                .await
-                .map_err(anyhow::Error::from_boxed)?,
+            Self::Signed(client) => client.request(request).await?,
             Self::Unsigned(client) => client.request(request).await?,
         };
         let status = response.status();

@@ -77,10 +77,7 @@ impl Body for Repeat {
 /// Uploads `bytes` bytes; returns the count the server reports.
 async fn upload(client: &SignedHyperClient<Repeat>, url: &str, bytes: u64) -> anyhow::Result<u64> {
     let request = Request::put(url).body(Repeat { remaining: bytes })?;
-    let response = client
-        .request(request)
-        .await
-        .map_err(anyhow::Error::from_boxed)?;
+    let response = client.request(request).await?;
     read_text(response)
         .await?
         .parse()

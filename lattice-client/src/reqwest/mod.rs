@@ -39,6 +39,12 @@
 //! is written back into the URL, so the `Host` header (HTTP/1.1) or
 //! `:authority` (HTTP/2) that goes out is what was signed.
 //!
+//! # Lattice's refusals
+//!
+//! [`RefusalExt::refusal`] tells a `403` written by Lattice (a bad signature,
+//! an auth policy that denies) from your target's own `403`, and gives the
+//! response back with its body intact.
+//!
 //! # Redirects
 //!
 //! reqwest follows redirects inside its own loop, where neither a
@@ -95,6 +101,7 @@ mod client;
 mod error;
 mod middleware;
 mod redirect;
+mod refusal;
 mod request;
 mod sign;
 
@@ -104,6 +111,7 @@ pub use client::{
 pub use error::Error;
 pub use middleware::SigV4Middleware;
 pub use redirect::{CROSS_HOST_HEADERS, RedirectPolicy};
+pub use refusal::RefusalExt;
 pub use request::LatticeRequestBuilder;
 pub use sign::sign_request;
 

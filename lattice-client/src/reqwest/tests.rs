@@ -362,3 +362,68 @@ async fn builder_errors_and_debug() {
         .build();
     assert!(matches!(bad_pem, Err(Error::Lattice(crate::Error::Tls(_)))));
 }
+
+/// A response whose body arrives in `chunks`, with `url` as its `url()`.
+fn chunked_response(status: u16, chunks: &[&'static str], url: &str) -> ::reqwest::Response {
+    use ::reqwest::ResponseBuilderExt;
+    let frames = chunks
+        .iter()
+        .map(|c| {
+            Ok::<_, std::io::Error>(hyper::body::Frame::data(bytes::Bytes::from_static(
+                c.as_bytes(),
+            )))
+        })
+        .collect::<Vec<_>>();
+    let body = Body::wrap(http_body_util::StreamBody::new(futures_util::stream::iter(
+        frames,
+    )));
+    http::Response::builder()
+        .status(status)
+        .header("x-amzn-requestid", "req-1")
+        .url(self::url(url))
+        .body(body)
+        .expect("response")
+        .into()
+}
+
+#[tokio::test]
+async fn refusal_parses_lattice_lines_and_keeps_the_whole_body() {
+    let line = "AccessDeniedException: User: anonymous is not authorized to perform: \
+                vpc-lattice-svcs:Invoke on resource: arn:aws:vpc-lattice:us-west-2:111122223333:service/svc-0123456789abcdef0/a \
+                with an explicit deny in a identity-based policy\n";
+    let filler: &'static str = Box::leak("x".repeat(5000).into_boxed_str());
+    let u = "https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/a";
+    let response = chunked_response(403, &["Access", &line[6..], filler, "tail"], u);
+    let (response, refusal) = response.refusal().await.expect("readable");
+    let refusal = refusal.expect("Lattice's line");
+    assert_eq!(refusal.code(), "AccessDeniedException");
+    assert_eq!(refusal.request_id(), Some("req-1"));
+    let denial = refusal.access_denial().expect("a denial");
+    assert_eq!(denial.layer(), crate::refusal::Layer::Identity);
+    assert!(denial.is_explicit());
+    assert_eq!(response.url().as_str(), u);
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let text = response.text().await.expect("body");
+    assert_eq!(text, format!("{line}{filler}tail"));
+}
+
+#[tokio::test]
+async fn refusal_is_none_for_a_targets_403_and_skips_successes() {
+    let u = "https://orders.example.internal/";
+    let (response, refusal) = chunked_response(403, &["Forbidden"], u)
+        .refusal()
+        .await
+        .expect("readable");
+    assert!(refusal.is_none());
+    assert_eq!(response.text().await.expect("body"), "Forbidden");
+    // A 200 whose body looks like a refusal is not one, and is not read.
+    let (response, refusal) = chunked_response(200, &["AccessDeniedException: no"], u)
+        .refusal()
+        .await
+        .expect("readable");
+    assert!(refusal.is_none());
+    assert_eq!(
+        response.text().await.expect("body"),
+        "AccessDeniedException: no"
+    );
+}
