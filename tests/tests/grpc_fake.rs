@@ -67,7 +67,9 @@ async fn a_channel_survives_connection_lifetime_and_credential_refresh() {
     let calls = Arc::new(AtomicUsize::new(0));
     let provider = ShortLived {
         calls: calls.clone(),
-        lifetime: Duration::from_millis(800),
+        // Over the cache's 1 s minimum remaining lifetime (spent credentials
+        // are never handed out), short enough to refresh during the test.
+        lifetime: Duration::from_millis(2400),
     };
     let channel = LatticeEndpoint::new(fake.url("echo").expect("url"))
         .expect("endpoint")
@@ -92,7 +94,7 @@ async fn a_channel_survives_connection_lifetime_and_credential_refresh() {
             .into_inner();
         assert_eq!(reply.message, format!("m{i}"));
         assert_eq!(reply.caller, PRINCIPAL);
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        tokio::time::sleep(Duration::from_millis(70)).await;
     }
     let metrics = fake.metrics();
     let svc = &metrics.services["echo"];

@@ -116,6 +116,45 @@ impl SignerBuilder {
         Ok(self)
     }
 
+    /// Signs with the credentials of the IAM role `role_arn`, assumed through
+    /// AWS STS with the credentials of `config` (aws-config's
+    /// `AssumeRoleProvider`, refreshed before they expire), and takes the
+    /// region and time source from `config` as [`sdk_config`](Self::sdk_config)
+    /// does. For a caller in one account that calls a Lattice service through
+    /// a role of another account (see the README's "gRPC across accounts").
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), lattice_client::Error> {
+    /// let config = aws_config::load_from_env().await;
+    /// let signer = lattice_client::Signer::builder()
+    ///     .assume_role(&config, "arn:aws:iam::444455556666:role/orders-client", "orders")
+    ///     .await?
+    ///     .build()?;
+    /// # let _ = signer; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when `config` has no credentials provider (the base
+    /// credentials STS is called with).
+    #[cfg(feature = "aws-config")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
+    pub async fn assume_role(
+        self,
+        config: &aws_config::SdkConfig,
+        role_arn: impl Into<String>,
+        session_name: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let mut builder = self.sdk_config(config)?;
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name(session_name)
+            .configure(config)
+            .build()
+            .await;
+        builder = builder.credentials_provider(provider);
+        Ok(builder)
+    }
+
     /// The default signing region, used when neither the request nor its host
     /// names one.
     pub fn region(mut self, region: impl Into<String>) -> Self {
