@@ -234,7 +234,8 @@ async fn credentials_rotate_under_a_long_lived_channel() {
         .endpoint()
         .credentials_provider(RotatingProvider {
             calls: calls.clone(),
-            lifetime: Duration::from_millis(600),
+            // Over the cache's 1 s minimum remaining lifetime.
+            lifetime: Duration::from_millis(2400),
         })
         .connect()
         .await
@@ -245,7 +246,7 @@ async fn credentials_rotate_under_a_long_lived_channel() {
             .unary(request(&format!("rpc {i}")))
             .await
             .unwrap_or_else(|s| panic!("rpc {i}: {s:?}"));
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let seen = server.seen();
     assert_eq!(seen.len(), 16);
@@ -288,7 +289,7 @@ async fn the_channel_reconnects_after_the_server_closes_connections() {
             .unary(request(&format!("rpc {i}")))
             .await
             .unwrap_or_else(|s| panic!("rpc {i}: {s:?}"));
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // One RPC of each kind on the renewed connection too.
     one_of_each(&mut client).await;

@@ -203,7 +203,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn credential_errors_fail_the_request_and_are_not_cached() {
+    async fn credential_errors_fail_the_request_and_back_off() {
         let calls = Arc::new(AtomicUsize::new(0));
         let signer = Signer::builder()
             .credentials_provider(SlowProvider {
@@ -228,7 +228,9 @@ mod tests {
                 "{err}"
             );
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // The second request fails with the same error without calling the
+        // provider again: failed refreshes back off.
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
