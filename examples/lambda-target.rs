@@ -166,62 +166,12 @@ async fn run_once(path: &str) -> Result<String, String> {
     serde_json::to_string(&response).map_err(|e| format!("cannot serialise the response: {e}"))
 }
 
-fn usage() -> ExitCode {
-    eprintln!(
-        "usage: lambda-target [--event FILE]   (without --event: run under the Lambda runtime)"
-    );
-    ExitCode::from(2)
-}
-
-/// One line, whatever the error's `Display` holds.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_ansi(false)
-        .init();
-
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let event = match args.as_slice() {
-        [] => None,
-        [flag, file] if flag == "--event" => Some(file.clone()),
-        [arg] if arg.starts_with("--event=") => Some(arg.trim_start_matches("--event=").to_owned()),
-        _ => return usage(),
-    };
-
-    match event {
-        Some(path) => match run_once(&path).await {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {}", one_line(&e));
-                ExitCode::FAILURE
-            }
-        },
-        None => {
-            if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
-                eprintln!(
-                    "error: not running inside AWS Lambda (AWS_LAMBDA_RUNTIME_API is not set); pass --event FILE to run one event locally"
-                );
-                return ExitCode::FAILURE;
-            }
-            match lattice_client::lambda::run(app()).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {}", one_line(&e.to_string()));
-                    ExitCode::FAILURE
-                }
-            }
-        }
-    }
+    lattice_examples::lambda_main::main(
+        "lambda-target",
+        |path| async move { run_once(&path).await },
+        || lattice_client::lambda::run(app()),
+    )
+    .await
 }
