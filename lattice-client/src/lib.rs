@@ -55,6 +55,7 @@ pub mod path;
 pub mod refusal;
 pub mod resolve;
 pub mod sign;
+pub mod trace;
 mod text;
 
 #[cfg(feature = "policy")]

@@ -62,6 +62,7 @@ use http::{Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::BodyExt;
 use lattice_client::Refusal;
+use lattice_client::trace::RequestSpan;
 use pin_project_lite::pin_project;
 use tonic::Status;
 use tonic::metadata::MetadataMap;
@@ -273,6 +274,12 @@ where
         Ok(Ok(bytes)) => Refusal::from_response(parts.status, &parts.headers, bytes),
         _ => None,
     };
+    // The signing layer's span of this RPC, kept in the extensions of a
+    // 4xx/5xx answer for this.
+    if let (Some(refusal), Some(span)) = (&refusal, RequestSpan::from_extensions(&parts.extensions))
+    {
+        span.record_refusal(refusal);
+    }
     let line = match (&refusal, &read) {
         (Some(refusal), _) => Some(refusal.line()),
         (None, Ok(Ok(bytes))) => first_line(bytes),

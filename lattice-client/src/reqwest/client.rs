@@ -9,10 +9,9 @@ use ::reqwest::{IntoUrl, Method, Request, Response, redirect};
 use rustls_pki_types::CertificateDer;
 
 use super::Error;
-use super::middleware::warn_if_reqwest_followed;
 use super::redirect::{RedirectPolicy, Replay, next_hop};
 use super::request::LatticeRequestBuilder;
-use super::sign::{redacted, sign_in_place};
+use super::sign::{redacted, send_signed};
 use crate::resolve::Resolver;
 use crate::sign::Signer;
 use crate::tls::TlsOptions;
@@ -550,10 +549,7 @@ impl LatticeClient {
             } else {
                 None
             };
-            sign_in_place(&self.signer, &mut request, None).await?;
-            let url = request.url().clone();
-            let response = self.client.execute(request).await.map_err(Error::Reqwest)?;
-            warn_if_reqwest_followed(&url, &response);
+            let (url, response) = send_signed(&self.signer, &self.client, request).await?;
             let Some(replay) = replay else {
                 return Ok(response);
             };

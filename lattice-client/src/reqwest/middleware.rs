@@ -2,7 +2,9 @@
 
 use ::reqwest::{Request, Response, Url};
 
-use super::sign::{redacted, sign_in_place};
+use tracing::Instrument;
+
+use super::sign::{error_kind, finish_span, redacted, sign_traced, start_span};
 use crate::sign::{Signer, SigningRegion};
 
 /// A [`reqwest_middleware::Middleware`] that signs each request for VPC
@@ -76,13 +78,28 @@ impl reqwest_middleware::Middleware for SigV4Middleware {
         next: reqwest_middleware::Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let region = extensions.get::<SigningRegion>().cloned();
-        sign_in_place(&self.signer, &mut req, region.as_ref())
+        let span = start_span(&req);
+        sign_traced(&self.signer, &mut req, region.as_ref(), &span)
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
         let url = req.url().clone();
-        let response = next.run(req, extensions).await?;
-        warn_if_reqwest_followed(&url, &response);
-        Ok(response)
+        let response = match next
+            .run(req, extensions)
+            .instrument(span.span().clone())
+            .await
+        {
+            Ok(response) => response,
+            Err(e) => {
+                span.record_error(match &e {
+                    reqwest_middleware::Error::Reqwest(e) => error_kind(e),
+                    reqwest_middleware::Error::Middleware(_) => "_OTHER",
+                });
+                return Err(e);
+            }
+        };
+        finish_span(&span, &url, response)
+            .await
+            .map_err(reqwest_middleware::Error::Reqwest)
     }
 }
 

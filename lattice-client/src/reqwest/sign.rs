@@ -1,10 +1,15 @@
 //! Signing a `reqwest::Request` in place: the head is signed, the body is
 //! set aside untouched.
 
-use ::reqwest::{Body, Request, Url};
+use ::reqwest::{Body, Request, Response, ResponseBuilderExt, Url};
 use http::Uri;
+use http_body_util::BodyExt;
+use tracing::Instrument;
 
+use super::middleware::warn_if_reqwest_followed;
+use crate::refusal::{MAX_BODY, Refusal};
 use crate::sign::{Signer, SigningRegion, SigningReport};
+use crate::trace::RequestSpan;
 
 /// Signs a `reqwest::Request` in place for VPC Lattice, with the signer's
 /// cached credentials. Only the head is signed; the body is not read or
@@ -124,4 +129,116 @@ pub(super) async fn sign_in_place(
         });
     }
     Ok(report)
+}
+
+/// Opens the span of `request`, before it is signed (see [`crate::trace`]).
+pub(super) fn start_span(request: &Request) -> RequestSpan {
+    RequestSpan::start(request.method(), request.url().path(), request.headers())
+}
+
+/// Signs `request` in place inside `span`, and records the signed host,
+/// region and algorithm (or `error.type` `signing`).
+pub(super) async fn sign_traced(
+    signer: &Signer,
+    request: &mut Request,
+    region: Option<&SigningRegion>,
+    span: &RequestSpan,
+) -> Result<SigningReport, crate::Error> {
+    let result = sign_in_place(signer, request, region)
+        .instrument(span.span().clone())
+        .await;
+    match &result {
+        Ok(report) if !span.is_disabled() => {
+            let url = request.url();
+            span.record_server(
+                url.host_str().unwrap_or_default(),
+                url.port(),
+                url.scheme() != "http",
+            );
+            span.record_signing(report);
+        }
+        Ok(_) => {}
+        Err(_) => span.record_error("signing"),
+    }
+    result
+}
+
+/// The `error.type` of a request that got no response.
+pub(super) fn error_kind(error: &::reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connect"
+    } else {
+        "_OTHER"
+    }
+}
+
+/// Records the response head into `span` and, while the span is enabled,
+/// Lattice's refusal: a `4xx`/`5xx` whose `content-length` is at most
+/// [`MAX_BODY`] has its body read here and put back whole.
+pub(super) async fn finish_span(
+    span: &RequestSpan,
+    sent: &Url,
+    response: Response,
+) -> Result<Response, ::reqwest::Error> {
+    {
+        let _entered = span.span().enter();
+        warn_if_reqwest_followed(sent, &response);
+    }
+    span.record_response(response.status(), response.headers());
+    let short = response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n <= MAX_BODY);
+    if !short || !span.may_be_refusal(response.status()) {
+        return Ok(response);
+    }
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<Body>::from(response).into_parts();
+    let bytes = body
+        .collect()
+        .instrument(span.span().clone())
+        .await?
+        .to_bytes();
+    if let Some(refusal) = Refusal::from_response(parts.status, &parts.headers, &bytes) {
+        span.record_refusal(&refusal);
+    }
+    // `url()` travels in a private extension that only the builder sets.
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(with_url.into_parts().0.extensions);
+    }
+    Ok(Response::from(http::Response::from_parts(
+        parts,
+        Body::from(bytes),
+    )))
+}
+
+/// Signs `request` and sends it with `client`, in one span (see
+/// [`crate::trace`]); returns the URL that was sent and the response.
+pub(super) async fn send_signed(
+    signer: &Signer,
+    client: &::reqwest::Client,
+    mut request: Request,
+) -> Result<(Url, Response), super::Error> {
+    let span = start_span(&request);
+    sign_traced(signer, &mut request, None, &span).await?;
+    let url = request.url().clone();
+    let response = match client
+        .execute(request)
+        .instrument(span.span().clone())
+        .await
+    {
+        Ok(response) => response,
+        Err(e) => {
+            span.record_error(error_kind(&e));
+            return Err(super::Error::Reqwest(e));
+        }
+    };
+    let response = finish_span(&span, &url, response)
+        .await
+        .map_err(super::Error::Reqwest)?;
+    Ok((url, response))
 }

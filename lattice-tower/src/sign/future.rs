@@ -2,6 +2,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use lattice_client::trace::RequestSpan;
 use pin_project_lite::pin_project;
 
 use crate::{BoxError, Error};
@@ -17,6 +18,7 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,
+        span: RequestSpan,
     }
 }
 
@@ -42,44 +44,66 @@ impl<F> std::fmt::Debug for ResponseFuture<F> {
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn called(future: F) -> Self {
+    pub(crate) fn called(future: F, span: RequestSpan) -> Self {
         Self {
             state: State::Called { future },
+            span,
         }
     }
 
-    pub(crate) fn failed(error: Error) -> Self {
+    pub(crate) fn failed(error: Error, span: RequestSpan) -> Self {
         Self {
             state: State::Failed { error: Some(error) },
+            span,
         }
     }
 
-    pub(crate) fn preparing(prepare: Preparing<F>) -> Self {
+    pub(crate) fn preparing(prepare: Preparing<F>, span: RequestSpan) -> Self {
         Self {
             state: State::Preparing { prepare },
+            span,
         }
     }
 }
 
-impl<F, T, E> Future for ResponseFuture<F>
+impl<F, B, E> Future for ResponseFuture<F>
 where
-    F: Future<Output = Result<T, E>>,
+    F: Future<Output = Result<http::Response<B>, E>>,
     E: Into<BoxError>,
 {
-    type Output = Result<T, BoxError>;
+    type Output = Result<http::Response<B>, BoxError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
+        let span = &*this.span;
+        let _entered = span.span().enter();
         loop {
             match this.state.as_mut().project() {
                 StateProj::Called { future } => {
                     let output = ready!(future.poll(cx)).map_err(Into::into);
                     this.state.set(State::Done);
-                    return Poll::Ready(output);
+                    match &output {
+                        Ok(response) => {
+                            span.record_response(response.status(), response.headers());
+                        }
+                        Err(_) => span.record_error("_OTHER"),
+                    }
+                    return Poll::Ready(output.map(|mut response| {
+                        // Kept alive with the response, so that whoever reads
+                        // the body can record Lattice's refusal into it.
+                        if span.may_be_refusal(response.status()) {
+                            response.extensions_mut().insert(span.clone());
+                        }
+                        response
+                    }));
                 }
                 StateProj::Failed { error } => {
                     let error = error.take().expect(POLLED_AFTER_COMPLETION);
                     this.state.set(State::Done);
+                    span.record_error(match error {
+                        Error::Sign(_) => "signing",
+                        _ => "invalid_request",
+                    });
                     return Poll::Ready(Err(Box::new(error)));
                 }
                 StateProj::Done => panic!("{POLLED_AFTER_COMPLETION}"),

@@ -63,6 +63,8 @@
 mod future;
 mod layer;
 mod service;
+#[cfg(test)]
+mod tests;
 
 pub use future::ResponseFuture;
 pub use layer::SigV4Layer;
