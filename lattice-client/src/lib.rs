@@ -16,6 +16,8 @@
 //! * `reqwest` (feature `reqwest`): a signing client wrapper and a
 //!   `reqwest-middleware` middleware.
 //! * [`name`] and [`arn`]: typed Lattice DNS names, custom domains, ids and ARNs.
+//! * [`trace`]: the one `tracing` span per signed request (OpenTelemetry
+//!   field names) that the adapters open.
 //! * `policy` (feature `policy`): IAM auth-policy evaluation that decides and
 //!   explains as Lattice does.
 //! * `tls` (feature `tls`): rustls configuration with aws-lc-rs.
@@ -55,8 +57,8 @@ pub mod path;
 pub mod refusal;
 pub mod resolve;
 pub mod sign;
-pub mod trace;
 mod text;
+pub mod trace;
 
 #[cfg(feature = "policy")]
 #[cfg_attr(docsrs, doc(cfg(feature = "policy")))]

@@ -24,6 +24,10 @@
 //!   answers, the parsed [`Refusal`] (see
 //!   [`Error::refusal`]; a target's own `403` has none).
 //!
+//! A refusal is also recorded as `lattice.refusal.code` in the RPC's span
+//! (see `lattice_client::trace`), which the signing layer leaves in the
+//! extensions of a `4xx`/`5xx` answer.
+//!
 //! Errors of the wrapped service become statuses too: a signing or
 //! credentials failure of [`lattice_tower::sign::SigV4Layer`] is a typed
 //! [`crate::Error`] inside the status (see [`Error::code`](crate::Error::code)),

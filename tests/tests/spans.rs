@@ -16,7 +16,7 @@ use lattice_examples::grpc_echo::echo_client::EchoClient;
 use lattice_examples::grpc_echo::echo_server::EchoServer;
 use lattice_examples::grpc_echo::{EchoRequest, EchoService};
 use lattice_fake::{
-    FakeBody, FakeLattice, FakeHandle, Listener, Principal, ProtocolVersion, Service, Target,
+    FakeBody, FakeHandle, FakeLattice, Listener, Principal, ProtocolVersion, Service, Target,
     TargetGroup, full_body,
 };
 use lattice_tonic::LatticeEndpoint;
@@ -166,10 +166,7 @@ async fn fake() -> FakeHandle {
 fn host_port(url: &str) -> (String, String) {
     let uri: http::Uri = url.parse().expect("url");
     let port = uri.port_u16().unwrap_or(443);
-    (
-        uri.host().expect("host").to_owned(),
-        port.to_string(),
-    )
+    (uri.host().expect("host").to_owned(), port.to_string())
 }
 
 fn reqwest_client(fake: &FakeHandle, akid: &str) -> LatticeClient {
@@ -186,7 +183,11 @@ fn assert_http_span(span: &Captured, method: &str, path: &str, url: &str, status
     assert_eq!(span.name, method, "{span:?}");
     assert_eq!(span.field("http.request.method"), Some(method), "{span:?}");
     assert_eq!(span.field("url.path"), Some(path), "{span:?}");
-    assert_eq!(span.field("server.address"), Some(host.as_str()), "{span:?}");
+    assert_eq!(
+        span.field("server.address"),
+        Some(host.as_str()),
+        "{span:?}"
+    );
     assert_eq!(span.field("server.port"), Some(port.as_str()), "{span:?}");
     assert_eq!(span.field("aws.region"), Some("us-west-2"), "{span:?}");
     assert_eq!(
@@ -195,7 +196,11 @@ fn assert_http_span(span: &Captured, method: &str, path: &str, url: &str, status
         "{span:?}"
     );
     assert_eq!(span.field("lattice.signing.region_source"), Some("name"));
-    assert_eq!(span.field("http.response.status_code"), Some(status), "{span:?}");
+    assert_eq!(
+        span.field("http.response.status_code"),
+        Some(status),
+        "{span:?}"
+    );
     assert_eq!(span.field("otel.kind"), Some("client"), "{span:?}");
     assert_eq!(span.field("rpc.system"), None, "{span:?}");
 }
@@ -231,9 +236,7 @@ async fn reqwest_client_and_middleware_spans() {
 
     // The middleware, with the same signer, records the same span.
     let middleware = reqwest_middleware::ClientBuilder::new(outsider.reqwest_client().clone())
-        .with(SigV4Middleware::new(
-            fake.signer(OUTSIDER).expect("signer"),
-        ))
+        .with(SigV4Middleware::new(fake.signer(OUTSIDER).expect("signer")))
         .build();
     let response = middleware
         .delete(format!("{url}/orders/7"))

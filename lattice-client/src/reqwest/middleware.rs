@@ -43,6 +43,14 @@ use crate::sign::{Signer, SigningRegion};
 /// # }
 /// ```
 ///
+/// Each request gets one `tracing` span (target `lattice`; fields in
+/// [`crate::trace`]), entered while it is signed and sent: put
+/// reqwest-tracing's `TracingMiddleware` first and retries before this
+/// middleware, and each attempt gets its own span inside the call's (the
+/// `layer-order` example runs that stack). While the span is enabled, a
+/// `4xx`/`5xx` with a `content-length` of at most 4 KiB has its body read
+/// here, and given back whole, to record Lattice's refusal code.
+///
 /// Errors of the signer come back as `reqwest_middleware::Error::Middleware`
 /// wrapping a [`crate::Error`]: `err.downcast_ref::<lattice_client::Error>()` on the
 /// inner `anyhow::Error`.

@@ -1,14 +1,12 @@
 //! One `tracing` span per signed request, with OpenTelemetry field names.
 //!
-//! The signing adapters — [`lattice_tower::sign::SigV4Layer`] (and so the
+//! The signing adapters — `lattice_tower::sign::SigV4Layer` (and so the
 //! hyper client and the tonic channel built on it), and the reqwest
-//! [`LatticeClient`] and [`SigV4Middleware`] — open one span for each
-//! request they sign, through [`RequestSpan`]. Each field is recorded once,
-//! when it is known; none is ever a secret.
-//!
-//! [`lattice_tower::sign::SigV4Layer`]: https://docs.rs/lattice-tower/latest/lattice_tower/sign/struct.SigV4Layer.html
-//! [`LatticeClient`]: https://docs.rs/lattice-client/latest/lattice_client/reqwest/struct.LatticeClient.html
-//! [`SigV4Middleware`]: https://docs.rs/lattice-client/latest/lattice_client/reqwest/struct.SigV4Middleware.html
+//! `LatticeClient` and `SigV4Middleware` — open one span for each request
+//! they sign, through [`RequestSpan`]. Each field is recorded once, when it
+//! is known; none is ever a secret. Retries inside the tonic channel (of RPCs
+//! the server never processed) stay in the RPC's one span; retry layers
+//! outside the signer get one span per attempt.
 //!
 //! # The span
 //!
@@ -34,7 +32,7 @@
 //! | `lattice.signing.region_source` | `request`, `name`, `custom-domain` or `default` | after signing |
 //! | `http.response.status_code` | the response status | when the response head arrives |
 //! | `rpc.grpc.status_code` | `grpc-status`, when the response head carries it (a trailers-only answer) | when the response head arrives |
-//! | `error.type` | the status code for a `4xx`/`5xx`; `signing` when signing failed; `timeout`, `connect` or `_OTHER` when sending failed | at the end |
+//! | `error.type` | the status code for a `4xx`/`5xx`; `signing` when signing failed, `invalid_request` when the tower layer could not complete the URI; `timeout`, `connect` or `_OTHER` when sending failed | at the end |
 //! | `lattice.refusal.code` | the [`Refusal`] code (`AccessDeniedException`, `Non Existent Service`, …) when the answer is Lattice's own | see below |
 //!
 //! # When the refusal code is recorded
@@ -56,6 +54,13 @@
 //!
 //! Without a body there is no code: a refusal is never guessed from the
 //! status alone.
+//!
+//! # How long a span lasts
+//!
+//! From before signing until the response head has arrived (reqwest: until
+//! `execute`/`send` returns), entered while the request is signed and sent.
+//! A `4xx`/`5xx` response of the tower layer keeps its span in its extensions,
+//! so that span closes when the response is dropped.
 //!
 //! # What is never recorded
 //!

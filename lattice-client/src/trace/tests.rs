@@ -11,7 +11,15 @@ fn grpc_paths() {
         Some(("lattice.echo.Echo", "Unary"))
     );
     assert_eq!(grpc_path("/Echo/Unary"), Some(("Echo", "Unary")));
-    for bad in ["", "/", "/Echo", "/Echo/", "//Unary", "/a/b/c", "Echo/Unary"] {
+    for bad in [
+        "",
+        "/",
+        "/Echo",
+        "/Echo/",
+        "//Unary",
+        "/a/b/c",
+        "Echo/Unary",
+    ] {
         assert_eq!(grpc_path(bad), None, "{bad}");
     }
     let mut headers = HeaderMap::new();
@@ -88,7 +96,10 @@ fn rpc_fields_and_the_other_method() {
         assert!(rpc.contains(field), "{field} in {rpc}");
     }
     assert!(!rpc.contains("error.type"), "{rpc}");
-    let other = out.lines().find(|l| l.contains("HTTP")).expect("other span");
+    let other = out
+        .lines()
+        .find(|l| l.contains("HTTP"))
+        .expect("other span");
     for field in [
         "http.request.method=\"_OTHER\"",
         "http.request.method_original=\"PURGE\"",

@@ -46,6 +46,50 @@
 //! `x-amz-region-set` first. Anything that changes the URI or signed headers
 //! must also run before the signer.
 //!
+//! With tracing and retries the order, outermost first, is:
+//!
+//! ```text
+//! ServiceBuilder::new()
+//!     .layer(tower_http::trace::TraceLayer::new_for_http())  // one span per call
+//!     .retry(policy)                                          // attempts
+//!     .layer(SigV4Layer::new(signer))                         // signs each attempt; one `lattice` span each
+//!     .service(transport)
+//! ```
+//!
+//! The same holds for reqwest-middleware: `TracingMiddleware` (reqwest-tracing),
+//! then `RetryTransientMiddleware` (reqwest-retry), then
+//! `lattice_client::reqwest::SigV4Middleware` last. The `layer-order` example
+//! (`cargo run --example layer-order`) runs both stacks against the fake
+//! Lattice, each call retried once, every attempt signed and verified.
+//!
+//! # Spans
+//!
+//! Each request gets one `tracing` span, target `lattice`, level `INFO`,
+//! opened before signing and entered while the wrapped service is polled:
+//! method, path and the gRPC service and method at the start; the signed
+//! host and port, the region and the algorithm after signing; the status
+//! code when the response head arrives. The field names and what is recorded
+//! when are in [`lattice_client::trace`]. Lattice's refusal code needs the
+//! body, which this layer never reads: for a `4xx`/`5xx` (while the span is
+//! enabled) the span is put into the response's extensions as a
+//! [`RequestSpan`](lattice_client::trace::RequestSpan), open until the
+//! response is dropped, for whoever parses the body to record it
+//! (`lattice-tonic`'s status layer does):
+//!
+//! ```
+//! # async fn check(response: http::Response<String>) {
+//! use lattice_client::Refusal;
+//! use lattice_client::trace::RequestSpan;
+//!
+//! let (parts, body) = response.into_parts();
+//! if let Some(refusal) = Refusal::from_response(parts.status, &parts.headers, body.as_bytes())
+//!     && let Some(span) = RequestSpan::from_extensions(&parts.extensions)
+//! {
+//!     span.record_refusal(&refusal);
+//! }
+//! # }
+//! ```
+//!
 //! # `poll_ready` and credentials
 //!
 //! `poll_ready` is the wrapped service's. Credentials are taken in `call`:
