@@ -21,11 +21,20 @@ fn our_fixtures() -> PathBuf {
 }
 
 /// `src/fixtures/` of the aws_lambda_events package lambda_http depends on,
-/// found through `cargo metadata` (offline; nothing copied).
+/// found through `cargo metadata` (offline; nothing copied). Only the
+/// host's packages are asked for: dependencies of other targets (a wasm
+/// timer of reqwest-retry) are never downloaded by a host build.
 fn published_fixtures() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+            "host-tuple",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo metadata");
