@@ -132,6 +132,7 @@ pub(crate) struct Compiled {
     pub(crate) seed: u64,
     pub(crate) access_log_capacity: usize,
     pub(crate) max_connections_per_listener: usize,
+    pub(crate) serving: crate::model::Serving,
 }
 
 /// `prefix` + 17 hex digits derived from `parts` (stable across runs).
@@ -305,6 +306,7 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         seed: b.seed,
         access_log_capacity: b.access_log_capacity,
         max_connections_per_listener: b.max_connections_per_listener,
+        serving: b.serving,
     })
 }
 
@@ -316,6 +318,7 @@ fn check_timeouts(t: &Timeouts) -> Result<(), FakeError> {
         ("target", t.target),
         ("body_read", t.body_read),
         ("close_grace", t.close_grace),
+        ("handshake", t.handshake),
     ] {
         if value > MAX_TIMEOUT {
             return Err(FakeError::InvalidTimeout { field, value });

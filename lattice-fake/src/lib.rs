@@ -132,6 +132,7 @@ mod compile;
 pub mod config;
 mod connection;
 mod error;
+mod gateway;
 pub mod limits;
 pub mod metrics;
 mod model;

@@ -135,7 +135,9 @@ impl Drop for ActiveGuard {
 #[derive(Debug)]
 pub(crate) struct ConnInfo {
     pub(crate) protocol: ListenerProtocol,
-    pub(crate) port: u16,
+    /// The listener's modelled port; `None` on the gateway, where each
+    /// request picks its listener ([`crate::gateway::pick_listener`]).
+    pub(crate) port: Option<u16>,
     pub(crate) peer: SocketAddr,
     pub(crate) sni: Option<String>,
     pub(crate) tls_version: Option<&'static str>,

@@ -1,0 +1,328 @@
+//! The gateway: every service on one port, plaintext and TLS told apart by
+//! the first byte, each request routed by its `Host` / `:authority`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+use http_body_util::{BodyExt, Empty};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use lattice_fake::{
+    FakeHandle, FakeLattice, Listener, Principal, Service, ServiceNetwork, TargetGroup, Timeouts,
+};
+use lattice_tests::fake_clients::{anonymous_client, signed_client, wait_for_records};
+
+const AKID: &str = "AKIDEXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const ROLE_SESSION: &str = "arn:aws:sts::111122223333:assumed-role/orders-client/session-1";
+
+/// `orders`: HTTP 80 only; `billing`: HTTPS 443 and 8443; `catalog`: HTTP
+/// 8080 and HTTPS 443. No auth, so plain clients pass.
+fn model() -> lattice_fake::FakeLatticeBuilder {
+    FakeLattice::builder()
+        .service_network(ServiceNetwork::new("shop").all_services())
+        .service(Service::new("orders").listener(Listener::http(80).forward_to("orders-tg")))
+        .service(
+            Service::new("billing")
+                .listener(Listener::https(8443).forward_to("billing-tg"))
+                .listener(Listener::https(443).forward_to("billing-tg")),
+        )
+        .service(
+            Service::new("catalog")
+                .custom_domain("catalog.example.com")
+                .listener(Listener::http(8080).forward_to("catalog-tg"))
+                .listener(Listener::https(443).forward_to("catalog-tg")),
+        )
+        .target_group(TargetGroup::request_echo("orders-tg"))
+        .target_group(TargetGroup::request_echo("billing-tg"))
+        .target_group(TargetGroup::request_echo("catalog-tg"))
+        .principal(Principal::new(AKID, SECRET, ROLE_SESSION))
+}
+
+async fn start(builder: lattice_fake::FakeLatticeBuilder) -> (FakeHandle, SocketAddr) {
+    let fake = builder
+        .gateway("127.0.0.1:0".parse().expect("address"))
+        .build()
+        .expect("valid model")
+        .start()
+        .await
+        .expect("fake starts");
+    let gateway = fake.gateway().expect("a gateway was asked for");
+    assert_ne!(gateway.port(), 0);
+    (fake, gateway)
+}
+
+fn dns_name(fake: &FakeHandle, service: &str) -> String {
+    fake.service(service).expect("service").dns_name.clone()
+}
+
+/// The request echo's view of the forwarded request.
+async fn echo(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, json)
+}
+
+fn header<'v>(echo: &'v Value, name: &str) -> &'v str {
+    echo["headers"][name][0].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn plaintext_and_tls_share_the_port_with_localhost_and_generated_names() {
+    let (fake, gateway) = start(model()).await;
+    let port = gateway.port();
+    let client = signed_client(&fake, AKID);
+
+    // Plaintext, by `<service>.localhost` and by generated name.
+    for host in ["orders.localhost".to_owned(), dns_name(&fake, "orders")] {
+        let response = client
+            .get(format!("http://{host}:{port}/hello"))
+            .send()
+            .await
+            .expect("plaintext request");
+        let (status, body) = echo(response).await;
+        assert_eq!(status, StatusCode::OK, "{host}: {body}");
+        assert_eq!(body["path"], "/hello");
+        assert_eq!(header(&body, "x-forwarded-port"), "80");
+        assert_eq!(header(&body, "x-forwarded-proto"), "http");
+    }
+
+    // TLS on the same port: billing's lowest HTTPS port (443) is chosen
+    // over 8443.
+    for host in ["billing.localhost".to_owned(), dns_name(&fake, "billing")] {
+        let response = client
+            .get(format!("https://{host}:{port}/invoices"))
+            .send()
+            .await
+            .expect("TLS request");
+        let (status, body) = echo(response).await;
+        assert_eq!(status, StatusCode::OK, "{host}: {body}");
+        assert_eq!(header(&body, "x-forwarded-port"), "443");
+        assert_eq!(header(&body, "x-forwarded-proto"), "https");
+    }
+
+    // One service, both protocols: the connection's protocol picks.
+    let http = client
+        .get(format!("http://catalog.localhost:{port}/"))
+        .send()
+        .await
+        .expect("catalog over HTTP");
+    let (status, body) = echo(http).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&body, "x-forwarded-port"), "8080");
+
+    // The ready line's local URLs carry the gateway's port.
+    for listener in fake.listeners() {
+        assert!(
+            listener.local_url.ends_with(&format!(":{port}")),
+            "{}",
+            listener.local_url
+        );
+    }
+
+    let records = wait_for_records(&fake, 5).await;
+    assert_eq!(records.len(), 5);
+    assert!(
+        records
+            .iter()
+            .any(|r| r.tls_version.is_some() && r.listener_type.as_deref() == Some("HTTPS"))
+    );
+}
+
+#[tokio::test]
+async fn a_service_without_a_listener_of_the_protocol_gets_421() {
+    let (fake, gateway) = start(model()).await;
+    let client = anonymous_client(&fake);
+    let roots = reqwest::Certificate::from_pem(fake.ca_pem().expect("ca").as_bytes()).expect("ca");
+    let tls_client = reqwest::Client::builder()
+        .no_proxy()
+        .tls_certs_only([roots])
+        .resolve("orders.localhost", gateway)
+        .build()
+        .expect("client");
+    // orders has no HTTPS listener.
+    let response = tls_client
+        .get(format!("https://orders.localhost:{}/", gateway.port()))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+    let body = response.text().await.expect("body");
+    assert_eq!(
+        body,
+        "Misdirected Request: service `orders` has no HTTPS listener\n"
+    );
+    // billing has no HTTP listener.
+    let response = client
+        .get(format!("http://127.0.0.1:{}/", gateway.port()))
+        .header("host", format!("billing.localhost:{}", gateway.port()))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+    // An unknown host: what a listener answers.
+    let response = client
+        .get(format!("http://127.0.0.1:{}/", gateway.port()))
+        .header("host", "nobody.localhost")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        response.text().await.expect("body"),
+        "Non Existent Service\n"
+    );
+    // The admin API answers whatever the Host.
+    let response = client
+        .get(format!("http://127.0.0.1:{}/_fake/health", gateway.port()))
+        .header("host", "nobody.localhost")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn one_http2_tls_connection_reaches_two_services() {
+    let (fake, gateway) = start(model()).await;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(fake.ca_der().expect("ca").clone())
+        .expect("ca added");
+    let mut config = rustls::ClientConfig::builder_with_provider(lattice_client::tls::provider())
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = TcpStream::connect(gateway).await.expect("connect");
+    let tls = connector
+        .connect("billing.localhost".try_into().expect("name"), tcp)
+        .await
+        .expect("handshake");
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tls),
+    )
+    .await
+    .expect("h2 handshake");
+    tokio::spawn(conn);
+    let port = gateway.port();
+    for (host, expected_port) in [
+        ("billing.localhost".to_owned(), "443"),
+        ("catalog.example.com".to_owned(), "443"),
+        (dns_name(&fake, "catalog"), "443"),
+    ] {
+        let request = http::Request::get(format!("https://{host}:{port}/two"))
+            .body(Empty::<Bytes>::new())
+            .expect("request");
+        let response = sender.send_request(request).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK, "{host}");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body: Value = serde_json::from_slice(&body).expect("echo JSON");
+        assert_eq!(header(&body, "x-forwarded-port"), expected_port);
+    }
+    let records = wait_for_records(&fake, 3).await;
+    let services: Vec<_> = records.iter().map(|r| r.service_arn.clone()).collect();
+    assert_eq!(
+        services,
+        vec![
+            fake.service("billing").map(|s| s.arn.clone()),
+            fake.service("catalog").map(|s| s.arn.clone()),
+            fake.service("catalog").map(|s| s.arn.clone()),
+        ]
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| r.server_name_indication.as_deref() == Some("billing.localhost"))
+    );
+}
+
+/// A plaintext health check on the gateway.
+async fn healthy(gateway: SocketAddr) -> bool {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(format!("http://{gateway}/_fake/health"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+}
+
+/// Reads until the server closes the connection; what it sent.
+async fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    // A bound so a broken server fails the test instead of hanging it.
+    let read = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut out));
+    let _ = read.await.expect("the server closes the connection");
+    out
+}
+
+#[tokio::test]
+async fn garbage_and_failed_handshakes_close_only_their_connection() {
+    let (_fake, gateway) = start(model()).await;
+    assert!(healthy(gateway).await);
+
+    // Not HTTP at all: the connection is answered 400 or closed.
+    let mut garbage = TcpStream::connect(gateway).await.expect("connect");
+    garbage
+        .write_all(b"\x00\x01\x02 not http at all\r\n\r\n")
+        .await
+        .expect("write");
+    let answer = read_to_close(&mut garbage).await;
+    assert!(
+        answer.is_empty() || answer.starts_with(b"HTTP/1.1 400"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(healthy(gateway).await);
+
+    // A TLS record that is no ClientHello: the handshake fails.
+    let mut bad_tls = TcpStream::connect(gateway).await.expect("connect");
+    bad_tls
+        .write_all(b"\x16\x03\x01\x00\x05hello")
+        .await
+        .expect("write");
+    let _ = read_to_close(&mut bad_tls).await;
+    assert!(healthy(gateway).await);
+
+    // A TLS client that does not trust the fake's CA gives up mid-handshake.
+    let config = rustls::ClientConfig::builder_with_provider(lattice_client::tls::provider())
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = TcpStream::connect(gateway).await.expect("connect");
+    let refused = connector
+        .connect("billing.localhost".try_into().expect("name"), tcp)
+        .await;
+    assert!(refused.is_err(), "an untrusted certificate is refused");
+    assert!(healthy(gateway).await);
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_handshake_timeout() {
+    let mut timeouts = Timeouts::default();
+    timeouts.handshake = Duration::from_millis(200);
+    let (_fake, gateway) = start(model().timeouts(timeouts)).await;
+    let mut silent = TcpStream::connect(gateway).await.expect("connect");
+    let answer = read_to_close(&mut silent).await;
+    assert!(answer.is_empty());
+    assert!(healthy(gateway).await);
+}
