@@ -388,14 +388,7 @@ fn target_groups(
             "tg-",
             &["tg", &place.account, &tg.name],
         )?;
-        if let Target::Upstream(addr) = &tg.target
-            && !addr.ip().is_loopback()
-        {
-            return Err(FakeError::NonLoopbackUpstream {
-                target_group: tg.name,
-                addr: *addr,
-            });
-        }
+        tg.target.check_upstream(&tg.name)?;
         let f = &tg.faults;
         let fractions = [f.refuse, f.drop_connection, f.hang, f.error];
         if fractions.iter().any(|x| !(0.0..=1.0).contains(x)) || fractions.iter().sum::<f64>() > 1.0

@@ -326,3 +326,93 @@ async fn a_connection_that_sends_nothing_is_closed_after_the_handshake_timeout()
     assert!(answer.is_empty());
     assert!(healthy(gateway).await);
 }
+
+#[tokio::test]
+async fn an_upstream_named_by_host_is_resolved_at_request_time() {
+    let upstream = lattice_tests::CaptureServer::plain(lattice_tests::Protocol::Http1)
+        .await
+        .expect("capture server");
+    let named = format!("localhost:{}", upstream.port());
+    // A port nothing listens on (bound, then released).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let (fake, gateway) = start(
+        FakeLattice::builder()
+            .service(Service::new("orders").listener(Listener::http(80).forward_to("orders-tg")))
+            .service(Service::new("ghost").listener(Listener::http(80).forward_to("ghost-tg")))
+            .target_group(TargetGroup::new(
+                "orders-tg",
+                lattice_fake::Target::upstream_from_str(&named).expect("HOST:PORT"),
+            ))
+            .target_group(TargetGroup::new(
+                "ghost-tg",
+                lattice_fake::Target::upstream_host("localhost", closed),
+            )),
+    )
+    .await;
+    // glibc does not resolve `*.localhost`; curl and the SDK's resolver do.
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .resolve("orders.localhost", gateway)
+        .resolve("ghost.localhost", gateway)
+        .build()
+        .expect("client");
+    let response = client
+        .get(format!("http://orders.localhost:{}/named", gateway.port()))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(upstream.requests().len(), 1);
+    assert_eq!(upstream.requests()[0].uri.path(), "/named");
+    // Nothing listens there: the target cannot be reached. (Tests resolve
+    // no name through DNS, so an unresolvable name is not tried here.)
+    let response = client
+        .get(format!("http://ghost.localhost:{}/", gateway.port()))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let records = wait_for_records(&fake, 2).await;
+    let target = records[0].target_ip_port.clone().expect("target address");
+    assert!(
+        target.ends_with(&format!(":{}", upstream.port())),
+        "{target}"
+    );
+    assert_eq!(
+        records[1].failure_reason.map(|r| r.as_str()),
+        Some("TargetConnectionError")
+    );
+}
+
+#[test]
+fn a_bad_upstream_is_a_typed_error() {
+    for (value, expected) in [
+        ("orders-api", "no port"),
+        ("orders-api:0", "not 1-65535"),
+        ("orders_api:8080", "not a DNS name"),
+        ("-orders:8080", "not a DNS name"),
+    ] {
+        let err = lattice_fake::Target::upstream_from_str(value).expect_err(value);
+        assert!(err.contains(expected), "{value}: {err}");
+    }
+    let err = FakeLattice::builder()
+        .service(Service::new("orders").listener(Listener::http(80).forward_to("orders-tg")))
+        .target_group(TargetGroup::new(
+            "orders-tg",
+            lattice_fake::Target::upstream_host("bad..name", 80),
+        ))
+        .build()
+        .expect_err("an invalid name is refused");
+    assert!(
+        matches!(err, lattice_fake::FakeError::InvalidUpstream { .. }),
+        "{err}"
+    );
+    let yaml = "services:\n  - name: orders\n    listeners: [{name: l, protocol: HTTP, port: 80, defaultAction: {forward: {targetGroups: [{targetGroupIdentifier: tg}]}}}]\ntargetGroups:\n  - name: tg\n    type: INSTANCE\n    fake: {target: {upstream: \"orders_api:8080\"}}\n";
+    let err = lattice_fake::FakeLatticeBuilder::from_yaml_str(yaml).expect_err("bad upstream");
+    let message = err.to_string();
+    assert!(message.contains("orders_api:8080"), "{message}");
+    assert!(message.contains("line 7"), "{message}");
+}
