@@ -416,3 +416,80 @@ fn a_bad_upstream_is_a_typed_error() {
     assert!(message.contains("orders_api:8080"), "{message}");
     assert!(message.contains("line 7"), "{message}");
 }
+
+const TOKEN: &str = "FQoGZXIvYXdzEXAMPLETOKENthatmustneverbeechoed";
+
+/// Signs `GET http://orders.localhost:P/real` as the principal, then sends
+/// it for `/tampered`: the signature no longer matches.
+async fn tampered(fake: &FakeHandle, gateway: SocketAddr) -> (StatusCode, String) {
+    let port = gateway.port();
+    let mut request = http::Request::get(format!("http://orders.localhost:{port}/real?a=1"))
+        .body(reqwest::Body::from(""))
+        .expect("request");
+    fake.signer(AKID)
+        .expect("signer")
+        .sign(&mut request)
+        .await
+        .expect("signed");
+    *request.uri_mut() = format!("http://orders.localhost:{port}/tampered?a=1")
+        .parse()
+        .expect("uri");
+    let request = reqwest::Request::try_from(request).expect("reqwest request");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .resolve("orders.localhost", gateway)
+        .build()
+        .expect("client");
+    let response = client.execute(request).await.expect("response");
+    let status = response.status();
+    (status, response.text().await.expect("body"))
+}
+
+fn explaining_model(explain: bool) -> lattice_fake::FakeLatticeBuilder {
+    FakeLattice::builder()
+        .service(Service::new("orders").listener(Listener::http(80).forward_to("orders-tg")))
+        .target_group(TargetGroup::request_echo("orders-tg"))
+        .principal(Principal::new(AKID, SECRET, ROLE_SESSION).session_token(TOKEN))
+        .explain_signature_failures(explain)
+}
+
+const MISMATCH: &str = "InvalidSignatureException: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+#[tokio::test]
+async fn explain_shows_the_canonical_request_of_a_refused_signature() {
+    let (fake, gateway) = start(explaining_model(true)).await;
+    let (status, body) = tampered(&fake, gateway).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body.lines().next(), Some(MISMATCH), "{body}");
+    let port = gateway.port();
+    for expected in [
+        "GET\n/tampered\na=1\n",
+        &format!("host:orders.localhost:{port}\n"),
+        "x-amz-content-sha256:UNSIGNED-PAYLOAD\n",
+        "x-amz-security-token:<redacted>\n",
+        "\nhost;x-amz-content-sha256;x-amz-date;x-amz-security-token\nUNSIGNED-PAYLOAD\n",
+        "The string to sign:\nAWS4-HMAC-SHA256\n",
+        "/us-west-2/vpc-lattice-svcs/aws4_request\n",
+        "Signed headers: host;x-amz-content-sha256;x-amz-date;x-amz-security-token\n",
+    ] {
+        assert!(body.contains(expected), "{expected:?} not in:\n{body}");
+    }
+    assert!(!body.contains(TOKEN), "{body}");
+    assert!(!body.contains("Signature="), "{body}");
+
+    // An untampered request still passes.
+    let response = lattice_tests::fake_clients::signed_client(&fake, AKID)
+        .get(format!("http://orders.localhost:{port}/real"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn without_explain_the_body_is_lattices_line() {
+    let (fake, gateway) = start(explaining_model(false)).await;
+    let (status, body) = tampered(&fake, gateway).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body, format!("{MISMATCH}\n"));
+}

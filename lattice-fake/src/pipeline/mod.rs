@@ -25,6 +25,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use lattice_client::sign::verify::{StaticCredentials, Verifier};
 
+mod explain;
 mod respond;
 mod steps;
 mod target;

@@ -140,9 +140,20 @@ pub(super) fn authenticate(
             Err(err) if err.is_unsigned() => None,
             Err(err) => {
                 pending.rec.resolved_user = Some(ResolvedUser::Unknown);
+                let mut line = err.to_string();
+                if state.c.serving.explain
+                    && matches!(
+                        err,
+                        lattice_client::sign::verify::VerifyError::SignatureMismatch
+                    )
+                    && let Some(explanation) = super::explain::explain(parts)
+                {
+                    line.push('\n');
+                    line.push_str(explanation.trim_end());
+                }
                 return Err(Failure {
                     status: err.status(),
-                    line: err.to_string().into(),
+                    line: line.into(),
                     reason: FailureReason::ClientAccessDenied,
                 }
                 .into());
