@@ -493,3 +493,114 @@ async fn without_explain_the_body_is_lattices_line() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body, format!("{MISMATCH}\n"));
 }
+
+/// Parses the Prometheus text format: `name{labels} value` lines, comments
+/// `# HELP`/`# TYPE`. Panics on a line that is neither.
+fn parse_prometheus(text: &str) -> Vec<(String, f64)> {
+    let mut samples = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        if let Some(comment) = line.strip_prefix("# ") {
+            assert!(
+                comment.starts_with("HELP ") || comment.starts_with("TYPE "),
+                "{line}"
+            );
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').expect("`series value`");
+        let value: f64 = value.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+        let name_end = series.find('{').unwrap_or(series.len());
+        let name = &series[..name_end];
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "{line}"
+        );
+        if name_end < series.len() {
+            assert!(series.ends_with('}'), "{line}");
+        }
+        samples.push((series.to_owned(), value));
+    }
+    samples
+}
+
+#[tokio::test]
+async fn metrics_are_served_in_the_prometheus_text_format() {
+    let (fake, gateway) = start(model()).await;
+    let client = signed_client(&fake, AKID);
+    for path in ["/a", "/b"] {
+        let response = client
+            .get(format!("http://orders.localhost:{}{path}", gateway.port()))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    wait_for_records(&fake, 2).await;
+    let plain = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let response = plain
+        .get(format!("http://{gateway}/_fake/metrics"))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
+    assert!(
+        content_type.starts_with("text/plain; version=0.0.4"),
+        "{content_type}"
+    );
+    let text = response.text().await.expect("body");
+    let samples = parse_prometheus(&text);
+    let value = |series: &str| {
+        samples
+            .iter()
+            .find(|(s, _)| s == series)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+    };
+    assert_eq!(value("TotalRequestCount_total{service=\"orders\"}"), 2.0);
+    assert_eq!(
+        value("HTTPCode_Target_2XX_Count_total{target_group=\"orders-tg\"}"),
+        2.0
+    );
+    assert_eq!(value("TotalRequestCount_total{service=\"billing\"}"), 0.0);
+    assert_eq!(
+        value("RequestTime{service=\"orders\",statistic=\"SampleCount\"}"),
+        2.0
+    );
+    assert!(
+        text.contains("# TYPE TotalRequestCount_total counter\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE ActiveConnectionCount gauge\n"),
+        "{text}"
+    );
+
+    // Reset zeroes them.
+    let reset = plain
+        .post(format!("http://{gateway}/_fake/reset"))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    let text = plain
+        .get(format!("http://{gateway}/_fake/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains("TotalRequestCount_total{service=\"orders\"} 0\n"),
+        "{text}"
+    );
+}

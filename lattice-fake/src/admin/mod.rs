@@ -8,6 +8,7 @@
 //! | `GET /_fake/access-log[?since=N][&service=NAME]` | `200`, the records held as JSON lines, each with `seq` |
 //! | `GET /_fake/ca.pem` | `200`, the CA of the HTTPS listeners (`404` without one) |
 //! | `GET /_fake/env` | `200`, `export NAME='value'` lines ([`FakeEnv`]) |
+//! | `GET /_fake/metrics` | `200`, the metrics in the Prometheus text format ([`crate::metrics::MetricsSnapshot::to_prometheus_text`]) |
 //! | `PUT /_fake/services/{name}/auth-policy` | `204`; the body is the policy JSON |
 //! | `DELETE /_fake/services/{name}/auth-policy` | `204`; `AWS_IAM` without a policy: every request refused |
 //! | `PUT`/`DELETE /_fake/service-networks/{name}/auth-policy` | the same for a service network |
@@ -275,6 +276,7 @@ where
             ),
         },
         (["env"], &Method::GET) => text(StatusCode::OK, state.env().to_export_lines()),
+        (["metrics"], &Method::GET) => crate::metrics::serve_prometheus(&state.metrics),
         (["reset"], &Method::POST) => {
             state.reset();
             no_content()
@@ -307,7 +309,7 @@ where
             }
         }
         (
-            ["health" | "access-log" | "ca.pem" | "env" | "reset"]
+            ["health" | "access-log" | "ca.pem" | "env" | "reset" | "metrics"]
             | ["services" | "service-networks", _, "auth-policy"],
             _,
         ) => text(
