@@ -7,7 +7,7 @@
 //! one compact JSON object: `{"listeners":[{"service","dnsName",
 //! "customDomain","protocol","port","address","baseUrl","localUrl"}…],
 //! "caPem":PATH,"env":{"LATTICE_RESOLVE","AWS_CA_BUNDLE","AWS_REGION"},
-//! "gateway":"127.0.0.1:P"}` (`gateway` is `null` without `--gateway`),
+//! "gateway":"127.0.0.1:P"}` (`gateway` only with `--gateway`),
 //! the CA file being removed on exit (`null` without HTTPS listeners). The
 //! CA file gets a random name in the temporary directory, is created
 //! exclusively (`O_EXCL`: a planted file or symlink is never followed) and
@@ -231,10 +231,14 @@ pub(crate) fn ready_line(handle: &FakeHandle, ca_pem: Option<String>) -> CliResu
         .map_err(|e| CliError::usage(format!("cannot render the CA path: {e}")))?;
     let env = serde_json::to_string(&handle.env())
         .map_err(|e| CliError::usage(format!("cannot render the environment: {e}")))?;
-    let gateway = serde_json::to_string(&handle.gateway().map(|a| a.to_string()))
-        .map_err(|e| CliError::usage(format!("cannot render the gateway: {e}")))?;
+    // `gateway` only when there is one: the line's keys stay as they were
+    // without `--gateway`.
+    let gateway = match handle.gateway() {
+        Some(addr) => format!(",\"gateway\":\"{addr}\""),
+        None => String::new(),
+    };
     Ok(format!(
-        "{{\"listeners\":{listeners},\"caPem\":{ca},\"env\":{env},\"gateway\":{gateway}}}"
+        "{{\"listeners\":{listeners},\"caPem\":{ca},\"env\":{env}{gateway}}}"
     ))
 }
 
