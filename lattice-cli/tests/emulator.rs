@@ -262,3 +262,23 @@ fn one_gateway_port_serves_http_https_metrics_and_explanations() {
         assert!(body.contains(expected), "{expected:?} not in:\n{body}");
     }
 }
+
+#[test]
+fn a_bad_gateway_address_is_a_usage_error() {
+    let config = fixture("fake.yaml");
+    let out = run(
+        lattice(&[
+            "fake",
+            "--config",
+            config.to_str().unwrap(),
+            "--gateway",
+            "localhost-ish",
+        ]),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--gateway `localhost-ish`"), "{err}");
+    assert!(err.contains("127.0.0.1:4566"), "{err}");
+    assert!(stdout(&out).is_empty(), "no ready line: {}", stdout(&out));
+}

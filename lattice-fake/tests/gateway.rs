@@ -604,3 +604,44 @@ async fn metrics_are_served_in_the_prometheus_text_format() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn the_gateway_holds_the_listeners_connection_cap() {
+    let (_fake, gateway) = start(model().max_connections_per_listener(1)).await;
+    let request =
+        |host: &str| format!("GET /_fake/health HTTP/1.1\r\nhost: {host}\r\n\r\n").into_bytes();
+    // A keep-alive connection that has finished its request: idle.
+    let mut first = TcpStream::connect(gateway).await.expect("connect");
+    first
+        .write_all(&request("orders.localhost"))
+        .await
+        .expect("write");
+    let mut head = [0_u8; 12];
+    first.read_exact(&mut head).await.expect("response");
+    assert_eq!(&head, b"HTTP/1.1 200");
+    // A second connection takes its place: the idle one is shed.
+    assert!(healthy(gateway).await);
+    let rest = read_to_close(&mut first).await;
+    assert!(
+        !rest.is_empty(),
+        "the rest of the first response came first"
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_address_in_use_is_a_typed_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("address");
+    let err = model()
+        .gateway(addr)
+        .build()
+        .expect("valid model")
+        .start()
+        .await
+        .expect_err("the port is taken");
+    assert!(
+        matches!(err, lattice_fake::FakeError::BindGateway { addr: a, .. } if a == addr),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&addr.to_string()), "{err}");
+}
