@@ -133,6 +133,7 @@ pub mod config;
 mod connection;
 mod error;
 pub mod limits;
+pub mod map;
 pub mod metrics;
 mod model;
 mod pipeline;
