@@ -165,7 +165,6 @@ impl Split {
 pub(crate) struct Recent {
     pub(crate) seq: u64,
     pub(crate) method: String,
-    pub(crate) host: String,
     pub(crate) path: String,
     pub(crate) status: u16,
     /// The refusal's (or failure's) first line, if any.
@@ -181,18 +180,17 @@ impl Recent {
         Recent {
             seq: record.seq.unwrap_or(0),
             method: record.request_method.clone().unwrap_or_else(|| "-".into()),
-            host: record.host_header.clone().unwrap_or_else(|| "-".into()),
             path: record.request_path.clone().unwrap_or_else(|| "-".into()),
             status: record.response_code,
             line,
         }
     }
 
-    /// `#12 GET orders.localhost/x → 403 AccessDeniedException: …`
+    /// `#12 GET /x → 403 AccessDeniedException: …`
     pub(crate) fn line(&self) -> String {
         let mut out = format!(
-            "#{} {} {}{} → {}",
-            self.seq, self.method, self.host, self.path, self.status
+            "#{} {} {} → {}",
+            self.seq, self.method, self.path, self.status
         );
         if let Some(line) = &self.line {
             out.push(' ');
@@ -225,7 +223,7 @@ pub(crate) struct Names {
     pub(crate) account: String,
     /// Network, service and target-group ARNs → names.
     pub(crate) arns: BTreeMap<String, String>,
-    /// Listener ids → `service/listener` names.
+    /// Listener ids → listener names.
     pub(crate) listeners: BTreeMap<String, String>,
 }
 
@@ -249,6 +247,15 @@ pub(crate) struct Graph {
     pub(crate) refused: u64,
     /// The highest `seq` drawn.
     pub(crate) last_seq: u64,
+}
+
+/// `1 request`, `2 requests`.
+pub(crate) fn requests(n: u64) -> String {
+    if n == 1 {
+        "1 request".to_owned()
+    } else {
+        format!("{n} requests")
+    }
 }
 
 /// Cuts `text` to [`MAX_LABEL`] characters, ending in `…` when cut.
@@ -353,13 +360,15 @@ impl Builder {
                         .listeners
                         .get(&listener)
                         .cloned()
-                        .unwrap_or_else(|| format!("{service_name}/{listener}"));
+                        .unwrap_or_else(|| listener.clone());
                     steps.push((
                         format!("r:{service}|{listener}|{rule}"),
                         Role::Plain(Kind::Rule),
                         rule.clone(),
                         listener_name.clone(),
-                        format!("rule `{rule}` of listener {listener_name} ({listener})"),
+                        format!(
+                            "rule `{rule}` of {service_name}'s listener {listener_name} ({listener})"
+                        ),
                     ));
                     if let Some(tg) = &record.target_group_arn {
                         steps.push((

@@ -34,7 +34,7 @@ pub(crate) const SLOT_H: f64 = 20.0;
 /// Vertical gap between nodes of a column.
 pub(crate) const GAP_Y: f64 = 14.0;
 /// Horizontal room for the edges' curves between columns.
-pub(crate) const CURVE_W: f64 = 70.0;
+pub(crate) const CURVE_W: f64 = 52.0;
 /// Outer margin.
 pub(crate) const MARGIN: f64 = 16.0;
 /// Where the nodes start: below the title and the column headings.
@@ -106,8 +106,7 @@ fn node_lines(graph: &Graph, i: usize) -> (String, String) {
     let second = match &n.role {
         Role::Refused(_) => format!("{} refused", n.count),
         Role::Plain(Kind::Rule) => format!("{} · {} req", n.detail, n.count),
-        Role::Plain(_) if n.count == 1 => "1 request".to_owned(),
-        Role::Plain(_) => format!("{} requests", n.count),
+        Role::Plain(_) => super::graph::requests(n.count),
     };
     (n.label.clone(), second)
 }

@@ -108,7 +108,7 @@ impl State {
         for s in &self.c.services {
             arns.insert(s.arn.clone(), s.name.clone());
             for l in &s.listeners {
-                listeners.insert(l.id.clone(), format!("{}/{}", s.name, l.name));
+                listeners.insert(l.id.clone(), l.name.clone());
             }
         }
         for t in &self.c.target_groups {

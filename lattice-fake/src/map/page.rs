@@ -11,6 +11,7 @@ const PAGE: &str = r#"<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>lattice fake · service map</title>
+<link rel="icon" href="data:,">
 <style>
 body{margin:0;font:13px "DejaVu Sans Mono",Menlo,Consolas,monospace;background:#f6f7f9;color:#222}
 header{display:flex;gap:18px;align-items:baseline;padding:8px 14px;border-bottom:1px solid #d8dde3;background:#fff}

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::graph::{Graph, Recent, Role};
+use super::graph::{Graph, Recent, Role, requests};
 use super::layout::{LINE_H, Layout, PAD, layout};
 
 /// Escapes `text` for XML text and attribute values. Characters XML 1.0
@@ -109,10 +109,10 @@ pub(crate) fn render_with(graph: &Graph, l: &Layout) -> String {
             "edge"
         };
         let mut title = format!(
-            "{} → {}: {} requests (2xx {}, 4xx {}, 5xx {})",
+            "{} → {}: {} (2xx {}, 4xx {}, 5xx {})",
             from.label,
             to.label,
-            edge.split.total,
+            requests(edge.split.total),
             edge.split.ok,
             edge.split.client,
             edge.split.server
@@ -143,7 +143,7 @@ pub(crate) fn render_with(graph: &Graph, l: &Layout) -> String {
             Role::Plain(super::graph::Kind::Caller) => "node caller",
             Role::Plain(_) => "node",
         };
-        let mut title = format!("{}\n{} requests", node.full, node.count);
+        let mut title = format!("{}\n{}", node.full, requests(node.count));
         recent_lines(&mut title, &node.recent);
         let tx = rect.x + PAD;
         let ty = rect.y + rect.h / 2.0 - 3.0;

@@ -28,7 +28,7 @@ fn names(services: &[&str]) -> Names {
         names.arns.insert(tg(s), format!("{s}-tg"));
         names
             .listeners
-            .insert(format!("listener-{s}"), format!("{s}/{s}-http"));
+            .insert(format!("listener-{s}"), format!("{s}-http"));
     }
     names
 }
