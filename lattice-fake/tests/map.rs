@@ -17,8 +17,13 @@ use std::time::Duration;
 
 use aws_credential_types::Credentials;
 use http::StatusCode;
+use lattice_client::lambda::EventVersion;
 use lattice_client::reqwest::LatticeClient;
-use lattice_fake::{FakeHandle, FakeLattice};
+use lattice_fake::routing::{HttpMatch, PathMatch, Rule, RuleAction};
+use lattice_fake::{
+    FakeHandle, FakeLattice, LambdaFunction, Listener, Principal, Service, ServiceNetwork,
+    TargetGroup,
+};
 use lattice_tests::fake_clients::{anonymous_client, signed_client, wait_for_records};
 
 /// In the organization (`orders-client` role).
@@ -253,6 +258,17 @@ async fn map_svg_and_the_admin_path_draw_the_scripted_run() {
     assert!(fake.map_svg().contains("no requests yet"));
 }
 
+/// Says on the terminal (not captured by the test harness) that a browser
+/// test was skipped, and why.
+fn skipped(test: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "{test}: SKIPPED: no `chromium` on PATH or in /usr/bin \
+         (`apt-get install chromium`; .ci/run installs it when it can)"
+    );
+}
+
 /// Where `chromium` is, if installed.
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -297,10 +313,7 @@ async fn run_chromium(chromium: &Path, profile: &Path, url: &str, extra: &[&str]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_page_in_headless_chromium() {
     let Some(chromium) = chromium() else {
-        eprintln!(
-            "the_live_page_in_headless_chromium: SKIPPED: no `chromium` on PATH or in /usr/bin \
-             (`apt-get install chromium`; .ci/run installs it when it can)"
-        );
+        skipped("the_live_page_in_headless_chromium");
         return;
     };
     let fake = start().await;
@@ -380,4 +393,101 @@ fn fastrand_suffix() -> u128 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos()
+}
+
+/// The quickstart's model (`examples/quickstart.rs`): `orders` with an auth
+/// policy allowing the account and denying `DELETE`, `/invoices` routed by
+/// a rule to a Lambda target group.
+const QUICKSTART_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"vpc-lattice-svcs:Invoke","Resource":"*"},
+  {"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+   "Condition":{"StringEquals":{"vpc-lattice-svcs:RequestMethod":"DELETE"}}}]}"#;
+
+/// The quickstart's traffic (GET /orders/42, GET /invoices/7, the refused
+/// DELETE /orders/42), drawn. With chromium, the live page's screenshot
+/// lands in `CARGO_TARGET_TMPDIR/map/quickstart.png`: that is
+/// `docs/service-map.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quickstart_traffic_on_the_map() {
+    let fake = FakeLattice::builder()
+        .service_network(ServiceNetwork::new("quickstart").all_services())
+        .service(
+            Service::new("orders").aws_iam(QUICKSTART_POLICY).listener(
+                Listener::https(443)
+                    .rule(Rule::new(
+                        10,
+                        HttpMatch::new().path(PathMatch::prefix("/invoices")),
+                        RuleAction::forward_to("invoices"),
+                    ))
+                    .forward_to("orders"),
+            ),
+        )
+        .target_group(TargetGroup::request_echo("orders"))
+        .target_group(TargetGroup::lambda(
+            "invoices",
+            EventVersion::V2,
+            LambdaFunction::event_echo(),
+        ))
+        .principal(Principal::new(
+            ORG_ROLE,
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "arn:aws:sts::111122223333:assumed-role/quickstart/session",
+        ))
+        .build()
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    let client = signed_client(&fake, ORG_ROLE);
+    for (method, path, want) in [
+        ("GET", "/orders/42", 200),
+        ("GET", "/invoices/7", 200),
+        ("DELETE", "/orders/42", 403),
+    ] {
+        let response = client
+            .request(method.parse().unwrap(), url(&fake, "orders", path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), want, "{method} {path}");
+    }
+    wait_for_records(&fake, 3).await;
+    let svg = fake.map_svg();
+    assert_node(&svg, "role/quickstart", "3 requests");
+    assert_node(&svg, "quickstart", "3 requests");
+    assert_node(&svg, "orders", "3 requests");
+    assert_node(&svg, "priority 10", "https-443 · 1 req");
+    assert_node(&svg, "default", "https-443 · 1 req");
+    assert_node(&svg, "invoices", "1 request");
+    assert_node(&svg, "✕ service policy", "1 refused");
+    assert!(
+        svg.contains("DELETE /orders/42 → 403 AccessDeniedException"),
+        "{svg}"
+    );
+
+    let Some(chromium) = chromium() else {
+        skipped("the_quickstart_traffic_on_the_map (its screenshot)");
+        return;
+    };
+    // The admin paths answer whatever the name; the certificate names the
+    // service, not 127.0.0.1, hence --ignore-certificate-errors.
+    let address = fake.listener("orders", 443).unwrap().address;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("map");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = shots.join("quickstart.png");
+    let profile = tempfile_dir("quickstart");
+    run_chromium(
+        &chromium,
+        &profile,
+        &format!("https://{address}/_fake/map"),
+        &[
+            "--ignore-certificate-errors",
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1400,800",
+            "--hide-scrollbars",
+        ],
+    )
+    .await;
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let _ = std::fs::remove_dir_all(&profile);
 }
