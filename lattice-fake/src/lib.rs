@@ -105,7 +105,9 @@
 //! lines, each record with its `seq`), `GET /_fake/ca.pem`,
 //! `GET /_fake/env` ([`FakeEnv`] as `export` lines), `PUT`/`DELETE
 //! /_fake/services/{name}/auth-policy` and
-//! `/_fake/service-networks/{name}/auth-policy`, and `POST /_fake/reset`.
+//! `/_fake/service-networks/{name}/auth-policy`, `POST /_fake/reset`, and
+//! the service map, `GET /_fake/map.svg` and the live page `GET /_fake/map`
+//! ([`map`]).
 //! A target never sees these paths. [`FakeHandle`] has the same operations
 //! in code ([`FakeHandle::put_service_auth_policy`], …).
 //!
@@ -133,6 +135,7 @@ pub mod config;
 mod connection;
 mod error;
 pub mod limits;
+pub mod map;
 pub mod metrics;
 mod model;
 mod pipeline;

@@ -14,7 +14,9 @@
 //! After it, stdout carries only access-log records, one JSON object per
 //! line (unless `--access-log` sends them to a file); diagnostics go to
 //! stderr. Ctrl-C (or SIGTERM) stops it: the metrics are printed to stderr
-//! as one `fake: metrics {…}` line, in-flight requests finish, exit status 0.
+//! as one `fake: metrics {…}` line, in-flight requests finish, the service
+//! map is written to `--map-out` if given, exit status 0 (1 when the map
+//! cannot be written).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -50,6 +52,12 @@ pub(crate) struct FakeArgs {
     /// Example: `--access-log access.log`.
     #[arg(long, value_name = "PATH")]
     access_log: Option<PathBuf>,
+
+    /// On exit, write the service map of the traffic seen (SVG, as
+    /// `GET /_fake/map.svg`) to FILE, for example as a CI artefact.
+    /// Example: `--map-out map.svg`.
+    #[arg(long, value_name = "FILE")]
+    map_out: Option<PathBuf>,
 }
 
 /// What the access-log writer thread receives.
@@ -154,13 +162,24 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
         Ok(metrics) => eprintln!("fake: metrics {metrics}"),
         Err(e) => eprintln!("fake: cannot render the metrics ({e})"),
     }
+    let map = handle.service_map();
     handle.shutdown().await;
+    let mut code = ExitCode::SUCCESS;
+    if let Some(path) = &args.map_out {
+        match std::fs::write(path, map.svg()) {
+            Ok(()) => eprintln!("fake: service map written to {}", path.display()),
+            Err(e) => {
+                eprintln!("fake: cannot write --map-out `{}` ({e})", path.display());
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
     let _ = tx.send(Log::Stop);
     if writer.join().is_err() {
         eprintln!("fake: the access-log writer panicked");
     }
     drop(ca_file);
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 /// The ready line, written by hand to keep the documented key order

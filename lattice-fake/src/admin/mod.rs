@@ -12,6 +12,8 @@
 //! | `DELETE /_fake/services/{name}/auth-policy` | `204`; `AWS_IAM` without a policy: every request refused |
 //! | `PUT`/`DELETE /_fake/service-networks/{name}/auth-policy` | the same for a service network |
 //! | `POST /_fake/reset` | `204`; the access log and the metrics are cleared |
+//! | `GET /_fake/map.svg` | `200`, the service map as SVG ([`crate::map`]) |
+//! | `GET /_fake/map` | `200`, an HTML page showing the map live |
 //!
 //! A bad request (invalid JSON or policy, unknown name, bad query) gets
 //! `400` with one line of text, and the running model is unchanged.
@@ -275,6 +277,10 @@ where
             ),
         },
         (["env"], &Method::GET) => text(StatusCode::OK, state.env().to_export_lines()),
+        (["map.svg"], &Method::GET) => typed(StatusCode::OK, "image/svg+xml", state.map_svg()),
+        (["map"], &Method::GET) => {
+            typed(StatusCode::OK, "text/html; charset=utf-8", state.map_page())
+        }
         (["reset"], &Method::POST) => {
             state.reset();
             no_content()
@@ -307,7 +313,7 @@ where
             }
         }
         (
-            ["health" | "access-log" | "ca.pem" | "env" | "reset"]
+            ["health" | "access-log" | "ca.pem" | "env" | "reset" | "map" | "map.svg"]
             | ["services" | "service-networks", _, "auth-policy"],
             _,
         ) => text(
@@ -317,7 +323,7 @@ where
         _ => text(
             StatusCode::NOT_FOUND,
             format!(
-                "no admin endpoint {path}; see GET /_fake/health, /_fake/access-log, /_fake/ca.pem, /_fake/env"
+                "no admin endpoint {path}; see GET /_fake/health, /_fake/access-log, /_fake/ca.pem, /_fake/env, /_fake/map"
             ),
         ),
     }
