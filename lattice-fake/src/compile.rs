@@ -766,6 +766,7 @@ fn principals(
             .session_name
             .clone()
             .or_else(|| parsed.session().map(str::to_owned));
+        p.check_identity_headers(session_name.as_deref())?;
         principals.push(CPrincipal {
             session_name,
             spec: p,

@@ -106,7 +106,9 @@
 //! `GET /_fake/env` ([`FakeEnv`] as `export` lines), `GET /_fake/metrics`
 //! (Prometheus text: [`metrics::MetricsSnapshot::to_prometheus_text`]),
 //! `PUT`/`DELETE /_fake/services/{name}/auth-policy` and
-//! `/_fake/service-networks/{name}/auth-policy`, and `POST /_fake/reset`.
+//! `/_fake/service-networks/{name}/auth-policy`, `POST /_fake/reset`, and
+//! the service map, `GET /_fake/map.svg` and the live page `GET /_fake/map`
+//! ([`map`]).
 //! A target never sees these paths. [`FakeHandle`] has the same operations
 //! in code ([`FakeHandle::put_service_auth_policy`], …).
 //!
@@ -147,6 +149,7 @@ mod connection;
 mod error;
 mod gateway;
 pub mod limits;
+pub mod map;
 pub mod metrics;
 mod model;
 mod pipeline;

@@ -606,6 +606,17 @@ impl FakeHandle {
             .unwrap_or_else(|e| e.into_inner()) = Some(path.into());
     }
 
+    /// The service map of the access-log records held so far, as SVG
+    /// (`GET /_fake/map.svg`; see [`crate::map`]).
+    pub fn map_svg(&self) -> String {
+        self.state.map_svg()
+    }
+
+    /// The service map, usable after [`shutdown`](Self::shutdown).
+    pub fn service_map(&self) -> crate::map::ServiceMap {
+        crate::map::ServiceMap::new(self.state.clone())
+    }
+
     /// The fake's clock (the system clock moved by any configured offset).
     pub fn now(&self) -> SystemTime {
         (self.state.now)()

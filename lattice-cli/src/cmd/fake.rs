@@ -15,7 +15,9 @@
 //! After it, stdout carries only access-log records, one JSON object per
 //! line (unless `--access-log` sends them to a file); diagnostics go to
 //! stderr. Ctrl-C (or SIGTERM) stops it: the metrics are printed to stderr
-//! as one `fake: metrics {…}` line, in-flight requests finish, exit status 0.
+//! as one `fake: metrics {…}` line, in-flight requests finish, the service
+//! map is written to `--map-out` if given, exit status 0 (1 when the map
+//! cannot be written).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -36,7 +38,7 @@ use crate::error::{CliError, CliResult, ResultExt};
 /// `*.localhost` to loopback themselves), or at a `baseUrl` with its name
 /// resolved to 127.0.0.1 (`curl --resolve NAME:PORT:127.0.0.1 …`). The
 /// admin API answers under `/_fake/` on every port (health, access-log,
-/// ca.pem, env, metrics, auth policies, reset). With `--gateway`, one
+/// ca.pem, env, metrics, map, auth policies, reset). With `--gateway`, one
 /// more port serves every service, plaintext and TLS alike, routed by
 /// `Host`. A bad config or a failed start is one line on stderr and exit
 /// status 2.
@@ -76,6 +78,12 @@ pub(crate) struct FakeArgs {
     /// Example: `--explain`.
     #[arg(long)]
     explain: bool,
+
+    /// On exit, write the service map of the traffic seen (SVG, as
+    /// `GET /_fake/map.svg`) to FILE, for example as a CI artefact.
+    /// Example: `--map-out map.svg`.
+    #[arg(long, value_name = "FILE")]
+    map_out: Option<PathBuf>,
 }
 
 /// `--gateway`: `IP:PORT`, `[IPv6]:PORT`, or a port alone on `bind`.
@@ -213,13 +221,24 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
         Ok(metrics) => eprintln!("fake: metrics {metrics}"),
         Err(e) => eprintln!("fake: cannot render the metrics ({e})"),
     }
+    let map = handle.service_map();
     handle.shutdown().await;
+    let mut code = ExitCode::SUCCESS;
+    if let Some(path) = &args.map_out {
+        match std::fs::write(path, map.svg()) {
+            Ok(()) => eprintln!("fake: service map written to {}", path.display()),
+            Err(e) => {
+                eprintln!("fake: cannot write --map-out `{}` ({e})", path.display());
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
     let _ = tx.send(Log::Stop);
     if writer.join().is_err() {
         eprintln!("fake: the access-log writer panicked");
     }
     drop(ca_file);
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 /// The ready line, written by hand to keep the documented key order

@@ -265,7 +265,9 @@ pub(super) fn route(
     let outcome = {
         let mut rng = state.rng.lock().unwrap_or_else(|e| e.into_inner());
         let view = RouteRequest::new(parts.method.as_str(), parts.uri.path(), &parts.headers);
-        match found.listener.table.route(&view, &mut *rng).outcome {
+        let route = found.listener.table.route(&view, &mut *rng);
+        pending.rec.matched_rule = Some(crate::map::rule_label(route.matched));
+        match route.outcome {
             RouteOutcome::Forward { target_group } => found
                 .listener
                 .target_groups
