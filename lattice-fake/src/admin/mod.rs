@@ -325,7 +325,10 @@ where
             }
         }
         (
-            ["health" | "access-log" | "ca.pem" | "env" | "reset" | "metrics" | "map" | "map.svg"]
+            [
+                "health" | "access-log" | "ca.pem" | "env" | "reset" | "metrics" | "map"
+                | "map.svg",
+            ]
             | ["services" | "service-networks", _, "auth-policy"],
             _,
         ) => text(
