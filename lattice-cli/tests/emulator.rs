@@ -4,9 +4,10 @@
 
 mod common;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 
-use common::{AKID, Fake, SECRET, lattice, run, stderr, stdout};
+use common::{AKID, Fake, SECRET, fixture, lattice, run, stderr, stdout};
 use serde_json::Value;
 
 /// The first listener's `localUrl` of `service`.
@@ -125,4 +126,159 @@ fn the_ready_line_carries_the_environment() {
     assert_eq!(env["AWS_CA_BUNDLE"].as_str(), Some(fake.ca().as_str()));
     let resolve = env["LATTICE_RESOLVE"].as_str().unwrap();
     assert!(resolve.contains(&fake.resolve("orders")), "{resolve}");
+}
+
+/// `lattice fake --config fake.yaml --gateway 127.0.0.1:0 --explain`.
+struct GatewayFake {
+    child: Child,
+    ready: Value,
+}
+
+impl GatewayFake {
+    fn start() -> GatewayFake {
+        let config = fixture("fake.yaml");
+        let mut child = lattice(&[
+            "fake",
+            "--config",
+            config.to_str().unwrap(),
+            "--gateway",
+            "127.0.0.1:0",
+            "--explain",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("lattice fake runs");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("the ready line");
+        let ready: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the ready line is not JSON ({e}): {line}"));
+        // Keep the pipe open (and drained) while the fake runs.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        GatewayFake { child, ready }
+    }
+
+    fn port(&self) -> u16 {
+        let gateway = self.ready["gateway"].as_str().unwrap();
+        assert!(gateway.starts_with("127.0.0.1:"), "{gateway}");
+        gateway.rsplit(':').next().unwrap().parse().unwrap()
+    }
+}
+
+impl Drop for GatewayFake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `curl --aws-sigv4` as `user` (`AKID:SECRET`), with the status code on
+/// a last line of its own.
+fn signed_curl(user: &str, extra: &[&str], url: &str) -> Option<(String, String)> {
+    let mut args = vec![
+        "-w",
+        "\n%{http_code}",
+        "-H",
+        "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+        "--aws-sigv4",
+        "aws:amz:us-west-2:vpc-lattice-svcs",
+        "--user",
+        user,
+    ];
+    args.extend_from_slice(extra);
+    args.push(url);
+    curl(&args)
+}
+
+#[test]
+fn one_gateway_port_serves_http_https_metrics_and_explanations() {
+    let fake = GatewayFake::start();
+    let port = fake.port();
+    for listener in fake.ready["listeners"].as_array().unwrap() {
+        let local = listener["localUrl"].as_str().unwrap();
+        assert!(local.ends_with(&format!(".localhost:{port}")), "{local}");
+    }
+    let user = format!("{AKID}:{SECRET}");
+    let Some((body, err)) =
+        signed_curl(&user, &[], &format!("http://orders.localhost:{port}/hello"))
+    else {
+        return;
+    };
+    assert!(body.ends_with("\n200"), "{body} {err}");
+    assert!(body.contains("\"x-forwarded-port\""), "{body}");
+    let ca_file = fake.ready["caPem"].as_str().unwrap().to_owned();
+    let (body, err) = signed_curl(
+        &user,
+        &["--cacert", &ca_file],
+        &format!("https://billing.localhost:{port}/invoices"),
+    )
+    .unwrap();
+    assert!(body.ends_with("\n200"), "{body} {err}");
+
+    // The admin API on the gateway: metrics, and the log since record 1.
+    let (metrics, err) = curl(&[&format!("http://127.0.0.1:{port}/_fake/metrics")]).unwrap();
+    assert!(
+        metrics.contains("TotalRequestCount_total{service=\"orders\"} 1\n"),
+        "{metrics} {err}"
+    );
+    assert!(
+        metrics.contains("HTTPCode_Target_2XX_Count_total{target_group=\"billing-echo\"} 1\n"),
+        "{metrics}"
+    );
+    let (log, _) = curl(&[&format!(
+        "http://billing.localhost:{port}/_fake/access-log?since=1"
+    )])
+    .unwrap();
+    let records: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1, "{log}");
+    assert_eq!(records[0]["seq"], 2);
+    assert_eq!(records[0]["listenerType"], "HTTPS", "{log}");
+
+    // A signature made with the wrong secret: Lattice's line, then what
+    // the fake computed.
+    let (body, err) = signed_curl(
+        &format!("{AKID}:not-the-secret"),
+        &[],
+        &format!("http://orders.localhost:{port}/tampered?x=1"),
+    )
+    .unwrap();
+    assert!(body.ends_with("\n403"), "{body} {err}");
+    assert!(
+        body.starts_with(
+            "InvalidSignatureException: The request signature we calculated does not match"
+        ),
+        "{body}"
+    );
+    for expected in [
+        "GET\n/tampered\nx=1\n",
+        &format!("host:orders.localhost:{port}\n"),
+        "The string to sign:\nAWS4-HMAC-SHA256\n",
+        "Signed headers: host;x-amz-content-sha256;x-amz-date\n",
+    ] {
+        assert!(body.contains(expected), "{expected:?} not in:\n{body}");
+    }
+}
+
+#[test]
+fn a_bad_gateway_address_is_a_usage_error() {
+    let config = fixture("fake.yaml");
+    let out = run(
+        lattice(&[
+            "fake",
+            "--config",
+            config.to_str().unwrap(),
+            "--gateway",
+            "localhost-ish",
+        ]),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--gateway `localhost-ish`"), "{err}");
+    assert!(err.contains("127.0.0.1:4566"), "{err}");
+    assert!(stdout(&out).is_empty(), "no ready line: {}", stdout(&out));
 }

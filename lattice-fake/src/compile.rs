@@ -132,6 +132,7 @@ pub(crate) struct Compiled {
     pub(crate) seed: u64,
     pub(crate) access_log_capacity: usize,
     pub(crate) max_connections_per_listener: usize,
+    pub(crate) serving: crate::model::Serving,
 }
 
 /// `prefix` + 17 hex digits derived from `parts` (stable across runs).
@@ -305,6 +306,7 @@ fn compile(b: FakeLatticeBuilder) -> Result<Compiled, FakeError> {
         seed: b.seed,
         access_log_capacity: b.access_log_capacity,
         max_connections_per_listener: b.max_connections_per_listener,
+        serving: b.serving,
     })
 }
 
@@ -316,6 +318,7 @@ fn check_timeouts(t: &Timeouts) -> Result<(), FakeError> {
         ("target", t.target),
         ("body_read", t.body_read),
         ("close_grace", t.close_grace),
+        ("handshake", t.handshake),
     ] {
         if value > MAX_TIMEOUT {
             return Err(FakeError::InvalidTimeout { field, value });
@@ -385,14 +388,7 @@ fn target_groups(
             "tg-",
             &["tg", &place.account, &tg.name],
         )?;
-        if let Target::Upstream(addr) = &tg.target
-            && !addr.ip().is_loopback()
-        {
-            return Err(FakeError::NonLoopbackUpstream {
-                target_group: tg.name,
-                addr: *addr,
-            });
-        }
+        tg.target.check_upstream(&tg.name)?;
         let f = &tg.faults;
         let fractions = [f.refuse, f.drop_connection, f.hang, f.error];
         if fractions.iter().any(|x| !(0.0..=1.0).contains(x)) || fractions.iter().sum::<f64>() > 1.0
@@ -770,6 +766,7 @@ fn principals(
             .session_name
             .clone()
             .or_else(|| parsed.session().map(str::to_owned));
+        p.check_identity_headers(session_name.as_deref())?;
         principals.push(CPrincipal {
             session_name,
             spec: p,

@@ -25,6 +25,21 @@ pub(crate) struct Listening {
     pub(crate) port: u16,
 }
 
+/// What a socket serves: one listener, or the gateway.
+#[derive(Clone)]
+pub(crate) enum Serves {
+    /// One listener: its protocol says whether connections use TLS.
+    Listener {
+        at: Listening,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    },
+    /// Every service: the first byte of a connection says whether it uses
+    /// TLS (`tls` is `None` when no service has an HTTPS listener).
+    Gateway {
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    },
+}
+
 /// A listener's open connections, oldest first, for the cap.
 #[derive(Debug, Default)]
 struct Open {
@@ -85,11 +100,12 @@ impl Drop for Registered {
     }
 }
 
+/// Accepts connections on `socket` until shutdown, under the connection
+/// cap, and serves each on its own task.
 pub(crate) async fn accept_loop(
     state: Arc<State>,
     socket: TcpListener,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    at: Listening,
+    serves: Serves,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
@@ -119,11 +135,11 @@ pub(crate) async fn accept_loop(
                     Registered { open: open.clone(), id: list.add(activity.clone(), close.clone()) }
                 };
                 let _ = stream.set_nodelay(true);
-                let conn = Conn { peer, at, activity, close, _registered: registered };
+                let conn = Conn { peer, activity, close, _registered: registered };
                 let state = state.clone();
-                let tls = tls.clone();
+                let serves = serves.clone();
                 let rx = shutdown.clone();
-                connections.spawn(serve_connection(state, stream, tls, conn, rx));
+                connections.spawn(serve_connection(state, stream, serves, conn, rx));
             }
             _ = shutdown.changed() => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -142,7 +158,6 @@ pub(crate) async fn accept_loop(
 /// One accepted connection, before TLS.
 struct Conn {
     peer: SocketAddr,
-    at: Listening,
     activity: Arc<Activity>,
     /// Notified when the listener sheds this connection.
     close: Arc<Notify>,
@@ -152,13 +167,33 @@ struct Conn {
 async fn serve_connection(
     state: Arc<State>,
     stream: TcpStream,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    serves: Serves,
     conn: Conn,
     shutdown: watch::Receiver<bool>,
 ) {
+    let handshake = state.c.timeouts.handshake;
+    let (tls, protocol, port, _connection) = match serves {
+        Serves::Listener { at, tls } => (
+            tls,
+            at.protocol,
+            Some(at.port),
+            Some(ConnectionCount::new(state.clone(), at.service)),
+        ),
+        Serves::Gateway { tls } => {
+            // Gateway connections are not counted per service: a service
+            // is known per request, not per connection.
+            match crate::gateway::first_byte_is_tls(&stream, handshake).await {
+                Some(true) => match tls {
+                    Some(tls) => (Some(tls), ListenerProtocol::Https, None, None),
+                    None => return,
+                },
+                Some(false) => (None, ListenerProtocol::Http, None, None),
+                None => return,
+            }
+        }
+    };
     let Conn {
         peer,
-        at,
         activity,
         close,
         _registered,
@@ -170,44 +205,31 @@ async fn serve_connection(
         .find(|c| c.source_ip == Some(peer.ip()))
         .unwrap_or(&state.c.default_client)
         .clone();
-    let _connection = ConnectionCount::new(state.clone(), at.service);
+    let mut info = ConnInfo {
+        protocol,
+        port,
+        peer,
+        sni: None,
+        tls_version: None,
+        cipher: None,
+        client,
+        activity,
+    };
     match tls {
         Some(acceptor) => {
-            let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
-            let Ok(Ok(stream)) = handshake.await else {
+            let accepted = tokio::time::timeout(handshake, acceptor.accept(stream));
+            let Ok(Ok(stream)) = accepted.await else {
                 return;
             };
             let (_, session) = stream.get_ref();
-            let sni = session.server_name().map(str::to_owned);
-            let tls_version = tls_version_label(session.protocol_version());
-            let cipher = session
+            info.sni = session.server_name().map(str::to_owned);
+            info.tls_version = tls_version_label(session.protocol_version());
+            info.cipher = session
                 .negotiated_cipher_suite()
                 .map(|s| openssl_cipher_name(s.suite()));
-            let info = Arc::new(ConnInfo {
-                protocol: at.protocol,
-                port: at.port,
-                peer,
-                sni,
-                tls_version,
-                cipher,
-                client,
-                activity,
-            });
-            drive(state, TokioIo::new(stream), info, shutdown, close).await;
+            drive(state, TokioIo::new(stream), Arc::new(info), shutdown, close).await;
         }
-        None => {
-            let info = Arc::new(ConnInfo {
-                protocol: at.protocol,
-                port: at.port,
-                peer,
-                sni: None,
-                tls_version: None,
-                cipher: None,
-                client,
-                activity,
-            });
-            drive(state, TokioIo::new(stream), info, shutdown, close).await;
-        }
+        None => drive(state, TokioIo::new(stream), Arc::new(info), shutdown, close).await,
     }
 }
 

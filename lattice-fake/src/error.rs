@@ -245,7 +245,7 @@ pub enum FakeError {
         message: String,
     },
     /// Binding a listener socket failed.
-    #[error("cannot bind a loopback port for service `{service}` listener `{listener}`")]
+    #[error("cannot bind a port for service `{service}` listener `{listener}`")]
     Bind {
         /// The service.
         service: String,
@@ -253,6 +253,25 @@ pub enum FakeError {
         listener: String,
         /// The I/O error.
         source: io::Error,
+    },
+    /// Binding the gateway socket failed.
+    #[error("cannot bind the gateway at {addr}; pick a free port, or port 0 for any")]
+    BindGateway {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// An upstream target named by host is not `HOST:PORT` with a valid
+    /// DNS name.
+    #[error("target group `{target_group}`: upstream `{value}`: {reason}")]
+    InvalidUpstream {
+        /// The target group.
+        target_group: String,
+        /// The value given.
+        value: String,
+        /// What is wrong and what to write instead.
+        reason: String,
     },
     /// Generating certificates or the TLS configuration failed.
     #[error("TLS setup failed: {0}")]

@@ -103,11 +103,26 @@
 //! on every listener's port, whatever the `Host`, unsigned and unlogged:
 //! `GET /_fake/health`, `GET /_fake/access-log?since=N&service=NAME` (JSON
 //! lines, each record with its `seq`), `GET /_fake/ca.pem`,
-//! `GET /_fake/env` ([`FakeEnv`] as `export` lines), `PUT`/`DELETE
-//! /_fake/services/{name}/auth-policy` and
-//! `/_fake/service-networks/{name}/auth-policy`, and `POST /_fake/reset`.
+//! `GET /_fake/env` ([`FakeEnv`] as `export` lines), `GET /_fake/metrics`
+//! (Prometheus text: [`metrics::MetricsSnapshot::to_prometheus_text`]),
+//! `PUT`/`DELETE /_fake/services/{name}/auth-policy` and
+//! `/_fake/service-networks/{name}/auth-policy`, `POST /_fake/reset`, and
+//! the service map, `GET /_fake/map.svg` and the live page `GET /_fake/map`
+//! ([`map`]).
 //! A target never sees these paths. [`FakeHandle`] has the same operations
 //! in code ([`FakeHandle::put_service_auth_policy`], …).
+//!
+//! # One port for every service
+//!
+//! [`FakeLatticeBuilder::gateway`] adds one socket serving every service,
+//! plaintext and TLS alike (told apart by the first byte), each request
+//! routed by `Host` / `:authority` to its service's listener of the
+//! connection's protocol (the lowest modelled port when there are two;
+//! `421` when there is none). [`FakeLatticeBuilder::bind`] picks the listen
+//! address (default 127.0.0.1), and
+//! [`FakeLatticeBuilder::explain_signature_failures`] adds what the fake
+//! computed below a signature-mismatch `403`. A target group may forward to
+//! an upstream by name ([`Target::upstream_host`]).
 //!
 //! # Defaults
 //!
@@ -132,7 +147,9 @@ mod compile;
 pub mod config;
 mod connection;
 mod error;
+mod gateway;
 pub mod limits;
+pub mod map;
 pub mod metrics;
 mod model;
 mod pipeline;

@@ -252,3 +252,170 @@ impl Metrics {
         }
     }
 }
+
+/// Labels of one series: `service` or `target_group`, and for
+/// `RequestTime` the `statistic`.
+type Labels = Vec<(&'static str, String)>;
+
+/// One counter: its CloudWatch name, its help text, and its value.
+type CounterSpec = (&'static str, &'static str, fn(&MetricValues) -> u64);
+
+/// The counters of [`MetricValues`], by CloudWatch name.
+const COUNTERS: [CounterSpec; 10] = [
+    ("TotalRequestCount", "Requests", |v| v.total_request_count),
+    (
+        "HTTPCode_Target_2XX_Count",
+        "2xx responses from a target",
+        |v| v.http_code_target_2xx,
+    ),
+    (
+        "HTTPCode_Target_3XX_Count",
+        "3xx responses from a target",
+        |v| v.http_code_target_3xx,
+    ),
+    (
+        "HTTPCode_Target_4XX_Count",
+        "4xx responses from a target",
+        |v| v.http_code_target_4xx,
+    ),
+    (
+        "HTTPCode_Target_5XX_Count",
+        "5xx responses from a target",
+        |v| v.http_code_target_5xx,
+    ),
+    (
+        "HTTPCode_2XX_Count",
+        "2xx responses, the fake's own included",
+        |v| v.http_code_2xx,
+    ),
+    (
+        "HTTPCode_3XX_Count",
+        "3xx responses, the fake's own included",
+        |v| v.http_code_3xx,
+    ),
+    (
+        "HTTPCode_4XX_Count",
+        "4xx responses, the fake's own included",
+        |v| v.http_code_4xx,
+    ),
+    (
+        "HTTPCode_5XX_Count",
+        "5xx responses, the fake's own included",
+        |v| v.http_code_5xx,
+    ),
+    (
+        "NewConnectionCount",
+        "Connections opened to a listener of the service (services only)",
+        |v| v.new_connection_count,
+    ),
+];
+
+impl MetricsSnapshot {
+    /// The metrics in the Prometheus text exposition format (0.0.4), as
+    /// `GET /_fake/metrics` serves them.
+    ///
+    /// Every CloudWatch metric is a metric of the same name: the counts are
+    /// counters (so the format adds `_total`: `TotalRequestCount_total`),
+    /// `ActiveConnectionCount` a gauge, and `RequestTime` a gauge per
+    /// `statistic` (`SampleCount`, `Sum`, `Minimum`, `Maximum`, `p50`, `p90`,
+    /// `p99`; milliseconds). Each series is labelled `service="NAME"` or
+    /// `target_group="NAME"`; connection counts are kept per service only.
+    /// `POST /_fake/reset` zeroes the counters, which Prometheus reads as
+    /// a counter reset.
+    ///
+    /// # Errors
+    ///
+    /// Not expected: writing to a `String` does not fail.
+    pub fn to_prometheus_text(&self) -> Result<String, std::fmt::Error> {
+        use prometheus_client::metrics::counter::Counter;
+        use prometheus_client::metrics::family::Family;
+        use prometheus_client::metrics::gauge::Gauge;
+
+        let series = || {
+            self.services
+                .iter()
+                .map(|(name, v)| (("service", name), v))
+                .chain(
+                    self.target_groups
+                        .iter()
+                        .map(|(name, v)| (("target_group", name), v)),
+                )
+        };
+        let mut registry = prometheus_client::registry::Registry::default();
+        for (name, help, value) in COUNTERS {
+            let family = Family::<Labels, Counter>::default();
+            for ((key, owner), v) in series() {
+                if name == "NewConnectionCount" && key == "target_group" {
+                    continue;
+                }
+                family
+                    .get_or_create(&vec![(key, owner.clone())])
+                    .inc_by(value(v));
+            }
+            registry.register(name, help, family);
+        }
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let active = Family::<Labels, Gauge>::default();
+        for (name, v) in &self.services {
+            active
+                .get_or_create(&vec![("service", name.clone())])
+                .set(gauge(v.active_connection_count));
+        }
+        registry.register(
+            "ActiveConnectionCount",
+            "Connections open now to a listener of the service",
+            active,
+        );
+        let times = Family::<Labels, Gauge>::default();
+        for ((key, owner), v) in series() {
+            let t = &v.request_time;
+            for (statistic, n) in [
+                ("SampleCount", t.sample_count),
+                ("Sum", t.sum),
+                ("Minimum", t.minimum),
+                ("Maximum", t.maximum),
+                ("p50", t.p50),
+                ("p90", t.p90),
+                ("p99", t.p99),
+            ] {
+                times
+                    .get_or_create(&vec![
+                        (key, owner.clone()),
+                        ("statistic", statistic.to_owned()),
+                    ])
+                    .set(gauge(n));
+            }
+        }
+        registry.register(
+            "RequestTime",
+            "Request time in milliseconds, by statistic",
+            times,
+        );
+        let mut text = String::new();
+        prometheus_client::encoding::prometheus_text::encode(&mut text, &registry)?;
+        Ok(text)
+    }
+}
+
+/// `GET /_fake/metrics`: [`MetricsSnapshot::to_prometheus_text`].
+pub(crate) fn serve_prometheus(metrics: &Metrics) -> http::Response<crate::model::FakeBody> {
+    let (status, content_type, body) = match metrics.snapshot().to_prometheus_text() {
+        Ok(text) => (
+            http::StatusCode::OK,
+            prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
+            text,
+        ),
+        Err(e) => (
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain; charset=utf-8",
+            format!("cannot render the metrics: {e}\n"),
+        ),
+    };
+    let mut response = http::Response::new(crate::model::full_body(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
+    response
+}

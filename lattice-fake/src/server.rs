@@ -20,7 +20,7 @@ use super::access_log::{AccessLogRecord, AccessLogSink};
 use super::admin::{FakeEnv, PolicyOwner};
 use super::certs::{Pki, SniResolver, server_config};
 use super::compile::Compiled;
-use super::connection::{Listening, accept_loop};
+use super::connection::{Listening, Serves, accept_loop};
 use super::error::FakeError;
 use super::model::{FakeLatticeBuilder, ListenerProtocol};
 use super::pipeline::{LogHook, State};
@@ -67,7 +67,26 @@ impl FakeLattice {
         self
     }
 
-    /// Binds one loopback port per listener, generates the certificates for
+    /// As [`FakeLatticeBuilder::gateway`], for a fake already built (from a
+    /// config file, say).
+    pub fn gateway(mut self, addr: SocketAddr) -> Self {
+        self.compiled.serving.gateway = Some(addr);
+        self
+    }
+
+    /// As [`FakeLatticeBuilder::bind`].
+    pub fn bind(mut self, ip: IpAddr) -> Self {
+        self.compiled.serving.bind = ip;
+        self
+    }
+
+    /// As [`FakeLatticeBuilder::explain_signature_failures`].
+    pub fn explain_signature_failures(mut self, explain: bool) -> Self {
+        self.compiled.serving.explain = explain;
+        self
+    }
+
+    /// Binds one port per listener (and the gateway's, if any), generates the certificates for
     /// HTTPS listeners and starts serving on the current Tokio runtime.
     ///
     /// # Errors
@@ -137,10 +156,19 @@ impl FakeLattice {
             .build(h1);
 
         // Bind everything before serving anything.
+        let bind_ip = c.serving.bind;
+        crate::gateway::warn_if_exposed("fake", bind_ip);
+        let gateway = match c.serving.gateway {
+            Some(addr) => {
+                crate::gateway::warn_if_exposed("gateway", addr.ip());
+                Some(crate::gateway::bind(addr).await?)
+            }
+            None => None,
+        };
         let mut bound = Vec::new();
         for (s, service) in c.services.iter().enumerate() {
             for listener in service.listeners.iter() {
-                let socket = TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))
+                let socket = TcpListener::bind(SocketAddr::new(bind_ip, 0))
                     .await
                     .map_err(|source| FakeError::Bind {
                         service: service.name.clone(),
@@ -185,7 +213,7 @@ impl FakeLattice {
                         "{}://{}:{}",
                         listener.protocol.scheme(),
                         service.local_name(),
-                        address.port()
+                        gateway.as_ref().map_or(address.port(), |(_, a)| a.port())
                     ),
                 };
                 bound.push((s, socket, tls, info));
@@ -229,8 +257,18 @@ impl FakeLattice {
             now,
         });
 
+        let gateway_tls = crate::gateway::acceptor(&state.c, pki.as_ref(), &by_name)?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
+        let gateway_addr = gateway.as_ref().map(|(_, a)| *a);
+        if let Some((socket, _)) = gateway {
+            tasks.push(tokio::spawn(accept_loop(
+                state.clone(),
+                socket,
+                Serves::Gateway { tls: gateway_tls },
+                shutdown_rx.clone(),
+            )));
+        }
         let mut listeners = Vec::new();
         for (service_index, socket, tls, info) in bound {
             let state = state.clone();
@@ -238,21 +276,22 @@ impl FakeLattice {
             let protocol = info.protocol;
             let port = info.port;
             let info_service = service_index;
+            let at = Listening {
+                service: info_service,
+                protocol,
+                port,
+            };
             tasks.push(tokio::spawn(accept_loop(
                 state,
                 socket,
-                tls,
-                Listening {
-                    service: info_service,
-                    protocol,
-                    port,
-                },
+                Serves::Listener { at, tls },
                 rx,
             )));
             listeners.push(info);
         }
 
         Ok(FakeHandle {
+            gateway: gateway_addr,
             listeners,
             services,
             ca_der: pki.as_ref().map(|p| p.ca_der.clone()),
@@ -283,13 +322,15 @@ pub struct ListenerInfo {
     pub protocol: ListenerProtocol,
     /// The modelled port (80, 443, …).
     pub port: u16,
-    /// Where it really listens: 127.0.0.1 and an ephemeral port.
+    /// Where it really listens: the bind address (127.0.0.1 by default)
+    /// and an ephemeral port.
     pub address: SocketAddr,
     /// `http(s)://<generated name>:<ephemeral port>`.
     pub base_url: String,
-    /// `http(s)://<service name>.localhost:<ephemeral port>`: a name every
-    /// client resolves to loopback without help (curl, browsers, and
-    /// `lattice_client::resolve::Resolver`).
+    /// `http(s)://<service name>.localhost:<port>`: a name every client
+    /// resolves to loopback without help (curl, browsers, and
+    /// `lattice_client::resolve::Resolver`). The port is the gateway's when
+    /// there is one, else the listener's own.
     pub local_url: String,
 }
 
@@ -312,6 +353,7 @@ pub struct ServiceInfo {
 /// A running fake Lattice. Dropping it stops the listeners; call
 /// [`shutdown`](Self::shutdown) to also wait for in-flight requests.
 pub struct FakeHandle {
+    gateway: Option<SocketAddr>,
     listeners: Vec<ListenerInfo>,
     services: Vec<ServiceInfo>,
     ca_der: Option<CertificateDer<'static>>,
@@ -340,6 +382,12 @@ impl FakeHandle {
     /// The account owning the services.
     pub fn account(&self) -> &str {
         &self.state.c.account
+    }
+
+    /// The gateway's address, when one was asked for
+    /// ([`FakeLatticeBuilder::gateway`]): every service on one port.
+    pub fn gateway(&self) -> Option<SocketAddr> {
+        self.gateway
     }
 
     /// Every listener with its address and base URL.
@@ -556,6 +604,17 @@ impl FakeHandle {
             .ca_bundle
             .write()
             .unwrap_or_else(|e| e.into_inner()) = Some(path.into());
+    }
+
+    /// The service map of the access-log records held so far, as SVG
+    /// (`GET /_fake/map.svg`; see [`crate::map`]).
+    pub fn map_svg(&self) -> String {
+        self.state.map_svg()
+    }
+
+    /// The service map, usable after [`shutdown`](Self::shutdown).
+    pub fn service_map(&self) -> crate::map::ServiceMap {
+        crate::map::ServiceMap::new(self.state.clone())
     }
 
     /// The fake's clock (the system clock moved by any configured offset).

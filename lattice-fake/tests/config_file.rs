@@ -633,3 +633,31 @@ targetGroups:
     ));
     assert!(message.contains("unknown field"), "{message}");
 }
+
+#[test]
+fn a_principal_tag_with_a_reserved_key_is_refused_at_build() {
+    for key in [
+        "principal",
+        "PrincipalOrgID",
+        "principalorgpath",
+        "PrincipalOrgPaths",
+    ] {
+        let yaml = format!(
+            "fake:\n  principals:\n    - accessKeyId: AKIDEXAMPLE\n      secretAccessKey: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n      arn: arn:aws:iam::111122223333:user/tagged\n      tags: {{{key}: x}}\n"
+        );
+        let builder = FakeLatticeBuilder::from_yaml_str(&yaml).expect("the file parses");
+        let err = builder.build().expect_err("a reserved tag key").to_string();
+        assert!(
+            err.contains("principal `AKIDEXAMPLE`")
+                && err.contains(key)
+                && err.contains("rename the tag"),
+            "{err}"
+        );
+    }
+    // An ordinary tag builds.
+    let yaml = "fake:\n  principals:\n    - accessKeyId: AKIDEXAMPLE\n      secretAccessKey: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n      arn: arn:aws:iam::111122223333:user/tagged\n      tags: {team: payments}\n";
+    FakeLatticeBuilder::from_yaml_str(yaml)
+        .expect("the file parses")
+        .build()
+        .expect("an ordinary tag");
+}

@@ -6,7 +6,8 @@
 //! The first line on stdout, written as soon as every listener is bound, is
 //! one compact JSON object: `{"listeners":[{"service","dnsName",
 //! "customDomain","protocol","port","address","baseUrl","localUrl"}…],
-//! "caPem":PATH,"env":{"LATTICE_RESOLVE","AWS_CA_BUNDLE","AWS_REGION"}}`,
+//! "caPem":PATH,"env":{"LATTICE_RESOLVE","AWS_CA_BUNDLE","AWS_REGION"},
+//! "gateway":"127.0.0.1:P"}` (`gateway` only with `--gateway`),
 //! the CA file being removed on exit (`null` without HTTPS listeners). The
 //! CA file gets a random name in the temporary directory, is created
 //! exclusively (`O_EXCL`: a planted file or symlink is never followed) and
@@ -14,10 +15,13 @@
 //! After it, stdout carries only access-log records, one JSON object per
 //! line (unless `--access-log` sends them to a file); diagnostics go to
 //! stderr. Ctrl-C (or SIGTERM) stops it: the metrics are printed to stderr
-//! as one `fake: metrics {…}` line, in-flight requests finish, exit status 0.
+//! as one `fake: metrics {…}` line, in-flight requests finish, the service
+//! map is written to `--map-out` if given, exit status 0 (1 when the map
+//! cannot be written).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -34,11 +38,15 @@ use crate::error::{CliError, CliResult, ResultExt};
 /// `*.localhost` to loopback themselves), or at a `baseUrl` with its name
 /// resolved to 127.0.0.1 (`curl --resolve NAME:PORT:127.0.0.1 …`). The
 /// admin API answers under `/_fake/` on every port (health, access-log,
-/// ca.pem, env, auth policies, reset). A bad config or a failed start is
-/// one line on stderr and exit status 2.
+/// ca.pem, env, metrics, map, auth policies, reset). With `--gateway`, one
+/// more port serves every service, plaintext and TLS alike, routed by
+/// `Host`. A bad config or a failed start is one line on stderr and exit
+/// status 2.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   lattice fake --config examples/fake/lattice.yaml
+  lattice fake --config lattice.yaml --gateway 127.0.0.1:4566
+  lattice fake --config lattice.yaml --bind 0.0.0.0 --gateway 0.0.0.0:4566 --explain
   lattice fake --config lattice.yaml --access-log access.log")]
 pub(crate) struct FakeArgs {
     /// The model: YAML or JSON (see examples/fake/lattice.yaml).
@@ -50,6 +58,44 @@ pub(crate) struct FakeArgs {
     /// Example: `--access-log access.log`.
     #[arg(long, value_name = "PATH")]
     access_log: Option<PathBuf>,
+
+    /// Also serve every service on ADDR (`IP:PORT`, or a port alone on the
+    /// `--bind` address; port 0 picks one): plaintext and TLS on one port,
+    /// each request routed by its Host to its service's listener of that
+    /// protocol. Example: `--gateway 127.0.0.1:4566`.
+    #[arg(long, value_name = "ADDR")]
+    gateway: Option<String>,
+
+    /// The address the listeners bind (default 127.0.0.1). A non-loopback
+    /// address exposes the fake to the network (a warning is printed).
+    /// Example: `--bind 0.0.0.0` in a container.
+    #[arg(long, value_name = "IP")]
+    bind: Option<IpAddr>,
+
+    /// Explain a refused signature: below Lattice's 403 line, the body
+    /// shows the canonical request the fake computed, the string to sign
+    /// and the signed headers (the session token redacted).
+    /// Example: `--explain`.
+    #[arg(long)]
+    explain: bool,
+
+    /// On exit, write the service map of the traffic seen (SVG, as
+    /// `GET /_fake/map.svg`) to FILE, for example as a CI artefact.
+    /// Example: `--map-out map.svg`.
+    #[arg(long, value_name = "FILE")]
+    map_out: Option<PathBuf>,
+}
+
+/// `--gateway`: `IP:PORT`, `[IPv6]:PORT`, or a port alone on `bind`.
+fn gateway_addr(value: &str, bind: IpAddr) -> CliResult<SocketAddr> {
+    if let Ok(port) = value.parse::<u16>() {
+        return Ok(SocketAddr::new(bind, port));
+    }
+    value.parse::<SocketAddr>().map_err(|_| {
+        CliError::usage(format!(
+            "--gateway `{value}` is not IP:PORT or a port; write e.g. `127.0.0.1:4566`, `0.0.0.0:4566` or `4566`"
+        ))
+    })
 }
 
 /// What the access-log writer thread receives.
@@ -83,7 +129,25 @@ pub(crate) fn load(config: &std::path::Path) -> CliResult<FakeLattice> {
 
 /// Runs `lattice fake`.
 pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
-    let fake = load(&args.config)?;
+    let mut fake = load(&args.config)?;
+    let bind = args
+        .bind
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    if !bind.is_loopback() {
+        eprintln!(
+            "fake: warning: --bind {bind} is not loopback; anyone who can reach this address can call the services"
+        );
+    }
+    fake = fake.bind(bind).explain_signature_failures(args.explain);
+    if let Some(value) = &args.gateway {
+        let addr = gateway_addr(value, bind)?;
+        if !addr.ip().is_loopback() && addr.ip() != bind {
+            eprintln!(
+                "fake: warning: --gateway {addr} is not loopback; anyone who can reach this address can call the services"
+            );
+        }
+        fake = fake.gateway(addr);
+    }
     // Records go through a channel to a writer thread, so a slow reader of
     // stdout never stalls the fake, and nothing precedes the ready line.
     let mut sink: Box<dyn Write + Send> = match &args.access_log {
@@ -139,6 +203,9 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
         }
     });
 
+    if let Some(addr) = handle.gateway() {
+        eprintln!("fake: gateway on {addr} (every service, HTTP and HTTPS, by Host)");
+    }
     for l in handle.listeners() {
         eprintln!(
             "fake: {} {}:{} on {} ({})",
@@ -154,13 +221,24 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
         Ok(metrics) => eprintln!("fake: metrics {metrics}"),
         Err(e) => eprintln!("fake: cannot render the metrics ({e})"),
     }
+    let map = handle.service_map();
     handle.shutdown().await;
+    let mut code = ExitCode::SUCCESS;
+    if let Some(path) = &args.map_out {
+        match std::fs::write(path, map.svg()) {
+            Ok(()) => eprintln!("fake: service map written to {}", path.display()),
+            Err(e) => {
+                eprintln!("fake: cannot write --map-out `{}` ({e})", path.display());
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
     let _ = tx.send(Log::Stop);
     if writer.join().is_err() {
         eprintln!("fake: the access-log writer panicked");
     }
     drop(ca_file);
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 /// The ready line, written by hand to keep the documented key order
@@ -172,8 +250,14 @@ pub(crate) fn ready_line(handle: &FakeHandle, ca_pem: Option<String>) -> CliResu
         .map_err(|e| CliError::usage(format!("cannot render the CA path: {e}")))?;
     let env = serde_json::to_string(&handle.env())
         .map_err(|e| CliError::usage(format!("cannot render the environment: {e}")))?;
+    // `gateway` only when there is one: the line's keys stay as they were
+    // without `--gateway`.
+    let gateway = match handle.gateway() {
+        Some(addr) => format!(",\"gateway\":\"{addr}\""),
+        None => String::new(),
+    };
     Ok(format!(
-        "{{\"listeners\":{listeners},\"caPem\":{ca},\"env\":{env}}}"
+        "{{\"listeners\":{listeners},\"caPem\":{ca},\"env\":{env}{gateway}}}"
     ))
 }
 

@@ -330,6 +330,16 @@ pub struct AccessLogRecord {
     /// The caller's organization id (OBSERVED, not in the documented table).
     #[serde(rename = "callerPrincipalOrgID", with = "dash")]
     pub caller_principal_org_id: Option<String>,
+    /// The fake's note for its service map, never written to the JSON line:
+    /// the listener rule that routed the request (its name, `priority N`
+    /// for an unnamed rule, `default` for the listener's default action).
+    #[serde(skip)]
+    pub matched_rule: Option<String>,
+    /// The fake's note for its service map, never written to the JSON line:
+    /// the first line of the fake's own answer to a refused or failed
+    /// request (Lattice's `AccessDeniedException …` line, for example).
+    #[serde(skip)]
+    pub refusal_line: Option<String>,
 }
 
 impl AccessLogRecord {
@@ -376,6 +386,8 @@ impl AccessLogRecord {
             listener_type: None,
             listener_id: None,
             caller_principal_org_id: None,
+            matched_rule: None,
+            refusal_line: None,
         }
     }
 

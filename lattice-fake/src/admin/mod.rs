@@ -8,10 +8,13 @@
 //! | `GET /_fake/access-log[?since=N][&service=NAME]` | `200`, the records held as JSON lines, each with `seq` |
 //! | `GET /_fake/ca.pem` | `200`, the CA of the HTTPS listeners (`404` without one) |
 //! | `GET /_fake/env` | `200`, `export NAME='value'` lines ([`FakeEnv`]) |
+//! | `GET /_fake/metrics` | `200`, the metrics in the Prometheus text format ([`crate::metrics::MetricsSnapshot::to_prometheus_text`]) |
 //! | `PUT /_fake/services/{name}/auth-policy` | `204`; the body is the policy JSON |
 //! | `DELETE /_fake/services/{name}/auth-policy` | `204`; `AWS_IAM` without a policy: every request refused |
 //! | `PUT`/`DELETE /_fake/service-networks/{name}/auth-policy` | the same for a service network |
 //! | `POST /_fake/reset` | `204`; the access log and the metrics are cleared |
+//! | `GET /_fake/map.svg` | `200`, the service map as SVG ([`crate::map`]) |
+//! | `GET /_fake/map` | `200`, an HTML page showing the map live |
 //!
 //! A bad request (invalid JSON or policy, unknown name, bad query) gets
 //! `400` with one line of text, and the running model is unchanged.
@@ -103,7 +106,17 @@ impl State {
     pub(crate) fn env(&self) -> FakeEnv {
         let mut resolve: Vec<String> = Vec::new();
         for l in &self.info.listeners {
-            let ip = l.address.ip();
+            let ip = match l.address.ip() {
+                // Bound to every address (`--bind 0.0.0.0`): a client on this
+                // host reaches it on loopback.
+                std::net::IpAddr::V4(v4) if v4.is_unspecified() => {
+                    std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+                }
+                std::net::IpAddr::V6(v6) if v6.is_unspecified() => {
+                    std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+                }
+                ip => ip,
+            };
             let ip = if ip.is_ipv6() {
                 format!("[{ip}]")
             } else {
@@ -275,6 +288,11 @@ where
             ),
         },
         (["env"], &Method::GET) => text(StatusCode::OK, state.env().to_export_lines()),
+        (["metrics"], &Method::GET) => crate::metrics::serve_prometheus(&state.metrics),
+        (["map.svg"], &Method::GET) => typed(StatusCode::OK, "image/svg+xml", state.map_svg()),
+        (["map"], &Method::GET) => {
+            typed(StatusCode::OK, "text/html; charset=utf-8", state.map_page())
+        }
         (["reset"], &Method::POST) => {
             state.reset();
             no_content()
@@ -307,7 +325,10 @@ where
             }
         }
         (
-            ["health" | "access-log" | "ca.pem" | "env" | "reset"]
+            [
+                "health" | "access-log" | "ca.pem" | "env" | "reset" | "metrics" | "map"
+                | "map.svg",
+            ]
             | ["services" | "service-networks", _, "auth-policy"],
             _,
         ) => text(
@@ -317,7 +338,7 @@ where
         _ => text(
             StatusCode::NOT_FOUND,
             format!(
-                "no admin endpoint {path}; see GET /_fake/health, /_fake/access-log, /_fake/ca.pem, /_fake/env"
+                "no admin endpoint {path}; see GET /_fake/health, /_fake/access-log, /_fake/ca.pem, /_fake/env, /_fake/map"
             ),
         ),
     }

@@ -105,6 +105,9 @@ fn timeouts(t: &TimeoutsSpec) -> Result<Timeouts, Conversion> {
     if let Some(grace) = t.close_grace_seconds {
         timeouts.close_grace = seconds("timeouts.closeGraceSeconds", grace)?;
     }
+    if let Some(handshake) = t.handshake_seconds {
+        timeouts.handshake = seconds("timeouts.handshakeSeconds", handshake)?;
+    }
     Ok(timeouts)
 }
 
@@ -247,7 +250,7 @@ fn target(spec: &TargetGroupSpec) -> Result<Target, Conversion> {
     let lambda = spec.kind == TargetGroupType::Lambda;
     match (&spec.fake.target, lambda) {
         (Some(TargetSpec::Echo | TargetSpec::RequestEcho), false) => Ok(Target::RequestEcho),
-        (Some(TargetSpec::Upstream(addr)), false) => Ok(Target::upstream(*addr)),
+        (Some(TargetSpec::Upstream(upstream)), false) => Ok(upstream.0.clone()),
         (Some(TargetSpec::EventEcho), false) => Err(Conversion::Config(format!(
             "target group `{}` (type {}): `eventEcho` answers Lambda events; use \
              `fake: {{target: requestEcho}}` (or `echo`) for an HTTP target group",

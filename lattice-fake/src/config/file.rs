@@ -2,7 +2,7 @@
 //! object and one for the whole fake.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
@@ -262,7 +262,8 @@ pub(super) struct ErrorFaultSpec {
     pub(super) fraction: f64,
 }
 
-/// `echo`, `requestEcho`, `eventEcho` or `{upstream: "127.0.0.1:8080"}`.
+/// `echo`, `requestEcho`, `eventEcho` or `{upstream: "127.0.0.1:8080"}`
+/// (or `{upstream: "orders-api:8080"}`, a name resolved per request).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) enum TargetSpec {
@@ -273,7 +274,21 @@ pub(super) enum TargetSpec {
     RequestEcho,
     /// The event echo (`LAMBDA` groups only).
     EventEcho,
-    Upstream(SocketAddr),
+    /// `IP:PORT` or `HOST:PORT`.
+    Upstream(UpstreamSpec),
+}
+
+/// An upstream as written, `IP:PORT` or `HOST:PORT`, checked when read (so
+/// an error names the line).
+pub(super) struct UpstreamSpec(pub(super) crate::model::Target);
+
+impl<'de> Deserialize<'de> for UpstreamSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        crate::model::Target::upstream_from_str(&value)
+            .map(UpstreamSpec)
+            .map_err(|reason| serde::de::Error::custom(format!("upstream `{value}`: {reason}")))
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -318,6 +333,8 @@ pub(super) struct TimeoutsSpec {
     pub(super) body_read_seconds: Option<f64>,
     #[serde(default)]
     pub(super) close_grace_seconds: Option<f64>,
+    #[serde(default)]
+    pub(super) handshake_seconds: Option<f64>,
 }
 
 #[derive(Default, Deserialize)]

@@ -128,7 +128,8 @@
 //!   - fake:
 //!       id: tg-0123456789abcdef0
 //!       target: echo               # the built-in echo (requestEcho; eventEcho in a LAMBDA group), or:
-//!       # target: {upstream: "127.0.0.1:8080"}   # an HTTP server on loopback
+//!       # target: {upstream: "127.0.0.1:8080"}   # an HTTP server on loopback, or
+//!       # target: {upstream: "orders-api:8080"}  # HOST:PORT, resolved at each request
 //!       faults:                    # optional injected failures (fractions of requests)
 //!         latencyMs: 50            # added before every call
 //!         refuse: 0.01             # 500, TargetConnectionError
@@ -145,7 +146,8 @@
 //!   accessLogCapacity: 10000       # records the handle keeps
 //!   maxConnectionsPerListener: 10000  # a full listener closes its oldest idle connection
 //!   timeouts: {idleSeconds: 60, lifetimeSeconds: 600, targetSeconds: 60,
-//!              bodyReadSeconds: 60, closeGraceSeconds: 5}   # each at most one year
+//!              bodyReadSeconds: 60, closeGraceSeconds: 5,
+//!              handshakeSeconds: 10}   # each at most one year
 //!   limits: {rulesPerListener: 10, listenersPerService: 2, targetGroupsPerService: 10,
 //!            targetsPerTargetGroup: 1000, serviceAssociationsPerNetwork: 500,
 //!            authPolicyBytes: 10240}

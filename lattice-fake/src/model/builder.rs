@@ -1,5 +1,6 @@
 //! Timeouts and the builder that holds the whole model.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use super::{
@@ -27,6 +28,11 @@ pub struct Timeouts {
     /// shutdown) may keep going before it is closed hard (assumed: 5 s;
     /// `docs/assumptions.md`, A62).
     pub close_grace: Duration,
+    /// How long a new connection may take to send its first byte (on the
+    /// gateway, which tells TLS from plaintext by it) and to finish its TLS
+    /// handshake before it is closed (assumed: 10 s;
+    /// `docs/assumptions.md`, A66).
+    pub handshake: Duration,
 }
 
 /// The longest timeout the fake accepts (one year): longer ones are
@@ -46,6 +52,7 @@ impl Default for Timeouts {
             target: Duration::from_secs(60),
             body_read: Duration::from_secs(60),
             close_grace: Duration::from_secs(5),
+            handshake: Duration::from_secs(10),
         }
     }
 }
@@ -75,6 +82,29 @@ pub struct FakeLatticeBuilder {
     pub(crate) seed: u64,
     pub(crate) access_log_capacity: usize,
     pub(crate) max_connections_per_listener: usize,
+    pub(crate) serving: Serving,
+}
+
+/// Where and how the fake serves: the listen address, the gateway, and
+/// whether refused signatures are explained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Serving {
+    /// The address every listener binds (default 127.0.0.1).
+    pub(crate) bind: IpAddr,
+    /// One more socket serving every service, if set.
+    pub(crate) gateway: Option<SocketAddr>,
+    /// Whether a `403` for a bad signature explains what the fake computed.
+    pub(crate) explain: bool,
+}
+
+impl Default for Serving {
+    fn default() -> Self {
+        Serving {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            gateway: None,
+            explain: false,
+        }
+    }
 }
 
 impl Default for FakeLatticeBuilder {
@@ -96,6 +126,7 @@ impl Default for FakeLatticeBuilder {
             seed: 0x5eed_1a77_1ce0_0001,
             access_log_capacity: crate::access_log::AccessLogSink::DEFAULT_CAPACITY,
             max_connections_per_listener: DEFAULT_MAX_CONNECTIONS_PER_LISTENER,
+            serving: Serving::default(),
         }
     }
 }
@@ -225,6 +256,42 @@ impl FakeLatticeBuilder {
     /// How many access-log records the handle keeps (oldest dropped first).
     pub fn access_log_capacity(mut self, capacity: usize) -> Self {
         self.access_log_capacity = capacity;
+        self
+    }
+
+    /// Also serves every service on one more socket at `addr` (port 0
+    /// picks one; see [`FakeHandle::gateway`](crate::FakeHandle::gateway)).
+    ///
+    /// Plaintext and TLS share it: a connection whose first byte starts a
+    /// TLS handshake (`0x16`) gets TLS with the fake's certificates (the
+    /// server name only picks the certificate), any other is plaintext
+    /// HTTP/1.1 or HTTP/2 with prior knowledge. Each request goes, by its
+    /// `Host` / `:authority` (generated name, custom domain or
+    /// `<service>.localhost`, any port), to its service's listener of the
+    /// connection's protocol; with two such listeners, the one with the
+    /// lowest modelled port (`docs/assumptions.md`, A66). A service with
+    /// no listener of that protocol answers `421`. Paths under `/_fake/`
+    /// are the admin API whatever the `Host`. Header limits, timeouts and
+    /// the connection cap are the listeners'.
+    pub fn gateway(mut self, addr: SocketAddr) -> Self {
+        self.serving.gateway = Some(addr);
+        self
+    }
+
+    /// The address the listeners bind (default 127.0.0.1; each gets an
+    /// ephemeral port). A non-loopback address exposes the fake to the
+    /// network and logs a warning (`tracing`).
+    pub fn bind(mut self, ip: IpAddr) -> Self {
+        self.serving.bind = ip;
+        self
+    }
+
+    /// With `true`, a `403` for a signature that does not match keeps
+    /// Lattice's first line and adds, below it, the canonical request the
+    /// fake computed, the string to sign and the signed headers, with the
+    /// session token redacted. Off by default: bodies are Lattice's.
+    pub fn explain_signature_failures(mut self, explain: bool) -> Self {
+        self.serving.explain = explain;
         self
     }
 }

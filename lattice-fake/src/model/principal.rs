@@ -127,6 +127,29 @@ impl Principal {
             "lattice-fake",
         )
     }
+
+    /// Checks that the identity headers the fake writes for this
+    /// principal's requests can be written: a tag key the tags header
+    /// reserves (`principal`, `principalorgid`, …) or a value with control
+    /// characters is refused when the model is built, rather than failing
+    /// every request.
+    pub(crate) fn check_identity_headers(
+        &self,
+        session_name: Option<&str>,
+    ) -> Result<(), crate::error::FakeError> {
+        let mut identity = lattice_client::identity::CallerIdentity::default();
+        identity.auth_type = Some("AWS_IAM".to_owned());
+        identity.principal = Some(self.arn.clone());
+        identity.principal_org_id = self.org_id.clone();
+        identity.principal_org_path = self.org_path.clone();
+        identity.session_name = session_name.map(str::to_owned);
+        identity.principal_tags = self.tags.clone();
+        identity
+            .write_headers(&mut http::HeaderMap::new())
+            .map_err(|e| {
+                crate::error::FakeError::Invalid(format!("principal `{}`: {e}", self.access_key_id))
+            })
+    }
 }
 
 /// A client VPC: where callers come from.

@@ -296,6 +296,11 @@ pub enum Target {
     /// version (`HTTP1`: HTTP/1.1; `HTTP2` and `GRPC`: HTTP/2 with prior
     /// knowledge).
     Upstream(SocketAddr),
+    /// An HTTP server by DNS name and port (a docker compose service, say),
+    /// resolved at each request with the system resolver; otherwise as
+    /// [`Target::Upstream`]. A name that does not resolve is a `500`
+    /// (`TargetConnectionError`). See [`Target::upstream_host`].
+    UpstreamHost(String, u16),
     /// The built-in request echo: answers `200` with a JSON object
     /// describing the HTTP request it received (`method`, `path`, `query`,
     /// `headers`, `body`, `bodyLength`), so a config file runs without code
@@ -325,6 +330,82 @@ impl Target {
     pub fn upstream(addr: SocketAddr) -> Self {
         Target::Upstream(addr)
     }
+
+    /// An HTTP server at `host:port`, `host` a DNS name resolved at each
+    /// request (for example a compose service, `orders-api`); checked by
+    /// [`build`](crate::FakeLatticeBuilder::build).
+    pub fn upstream_host(host: impl Into<String>, port: u16) -> Self {
+        Target::UpstreamHost(host.into(), port)
+    }
+
+    /// `IP:PORT` ([`Target::upstream`]) or `HOST:PORT`
+    /// ([`Target::upstream_host`]), as a config file writes it.
+    ///
+    /// # Errors
+    ///
+    /// What is wrong with `value`, as one line.
+    pub fn upstream_from_str(value: &str) -> Result<Self, String> {
+        if let Ok(addr) = value.parse::<SocketAddr>() {
+            return Ok(Target::Upstream(addr));
+        }
+        let Some((host, port)) = value.rsplit_once(':') else {
+            return Err(
+                "no port; write HOST:PORT, e.g. `orders-api:8080` or `127.0.0.1:8080`".to_owned(),
+            );
+        };
+        let port = port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| format!("port `{port}` is not 1-65535"))?;
+        check_upstream_host(host)?;
+        Ok(Target::UpstreamHost(host.to_ascii_lowercase(), port))
+    }
+}
+
+impl Target {
+    /// An upstream IP address must be loopback; an upstream name must be a
+    /// DNS name, and its port not 0.
+    pub(crate) fn check_upstream(&self, target_group: &str) -> Result<(), crate::FakeError> {
+        match self {
+            Target::Upstream(addr) if !addr.ip().is_loopback() => {
+                Err(crate::FakeError::NonLoopbackUpstream {
+                    target_group: target_group.to_owned(),
+                    addr: *addr,
+                })
+            }
+            Target::UpstreamHost(host, port) => check_upstream_host(host)
+                .and_then(|()| {
+                    (*port != 0)
+                        .then_some(())
+                        .ok_or_else(|| "port 0; use 1-65535".to_owned())
+                })
+                .map_err(|reason| crate::FakeError::InvalidUpstream {
+                    target_group: target_group.to_owned(),
+                    value: format!("{host}:{port}"),
+                    reason,
+                }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A DNS name: dot-separated labels of letters, digits and hyphens (no
+/// leading or trailing hyphen), each 1-63 bytes, at most 253 in all.
+pub(crate) fn check_upstream_host(host: &str) -> Result<(), String> {
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if host.is_empty() || host.len() > 253 || !host.split('.').all(label_ok) {
+        return Err(format!(
+            "`{host}` is not a DNS name; use letters, digits, hyphens and dots (e.g. `orders-api`), or an IP address"
+        ));
+    }
+    Ok(())
 }
 
 /// A target group: name, protocol version and its target.

@@ -25,6 +25,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use lattice_client::sign::verify::{StaticCredentials, Verifier};
 
+mod explain;
 mod respond;
 mod steps;
 mod target;
@@ -135,7 +136,9 @@ impl Drop for ActiveGuard {
 #[derive(Debug)]
 pub(crate) struct ConnInfo {
     pub(crate) protocol: ListenerProtocol,
-    pub(crate) port: u16,
+    /// The listener's modelled port; `None` on the gateway, where each
+    /// request picks its listener ([`crate::gateway::pick_listener`]).
+    pub(crate) port: Option<u16>,
     pub(crate) peer: SocketAddr,
     pub(crate) sni: Option<String>,
     pub(crate) tls_version: Option<&'static str>,

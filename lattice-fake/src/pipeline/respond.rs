@@ -167,6 +167,7 @@ impl Pending {
             }
             Rejection::Fake(failure) => {
                 self.rec.failure_reason = Some(failure.reason);
+                self.rec.refusal_line = failure.line.lines().next().map(str::to_owned);
                 let response = Response::builder()
                     .status(failure.status)
                     .header(http::header::CONTENT_TYPE, "text/plain")

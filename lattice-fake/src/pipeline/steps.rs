@@ -77,7 +77,9 @@ pub(super) fn find_service<'c, B>(
     let Some(&service_index) = c.hosts.get(&host) else {
         return Err(Failure::NOT_FOUND.into());
     };
-    if let Some(sni) = &conn.sni
+    // On the gateway the server name only picks the certificate: HTTP/2
+    // clients send requests for several names on one connection.
+    if let (Some(sni), Some(_)) = (&conn.sni, conn.port)
         && c.hosts.get(&sni.to_ascii_lowercase()) != Some(&service_index)
     {
         return Err(Failure::new(
@@ -97,11 +99,23 @@ pub(super) fn find_service<'c, B>(
         .ok_or(Failure::NOT_FOUND)?;
     let network = c.networks.get(network_index);
     pending.rec.service_network_arn = network.map(|n| n.arn.clone());
-    let listener = service
-        .listeners
-        .iter()
-        .find(|l| l.port == conn.port && l.protocol == conn.protocol)
-        .ok_or(Failure::NOT_FOUND)?;
+    let listener = match conn.port {
+        Some(port) => service
+            .listeners
+            .iter()
+            .find(|l| l.port == port && l.protocol == conn.protocol)
+            .ok_or(Failure::NOT_FOUND)?,
+        None => crate::gateway::pick_listener(service, conn.protocol).ok_or_else(|| Failure {
+            status: StatusCode::MISDIRECTED_REQUEST,
+            line: format!(
+                "Misdirected Request: service `{}` has no {} listener",
+                service.name,
+                conn.protocol.as_str()
+            )
+            .into(),
+            reason: FailureReason::ClientProtocolError,
+        })?,
+    };
     pending.rec.listener_id = Some(listener.id.clone());
     Ok(Found {
         service_index,
@@ -126,9 +140,20 @@ pub(super) fn authenticate(
             Err(err) if err.is_unsigned() => None,
             Err(err) => {
                 pending.rec.resolved_user = Some(ResolvedUser::Unknown);
+                let mut line = err.to_string();
+                if state.c.serving.explain
+                    && matches!(
+                        err,
+                        lattice_client::sign::verify::VerifyError::SignatureMismatch
+                    )
+                    && let Some(explanation) = super::explain::explain(parts)
+                {
+                    line.push('\n');
+                    line.push_str(explanation.trim_end());
+                }
                 return Err(Failure {
                     status: err.status(),
-                    line: err.to_string().into(),
+                    line: line.into(),
                     reason: FailureReason::ClientAccessDenied,
                 }
                 .into());
@@ -201,8 +226,7 @@ pub(super) fn authorize(
         parts,
         principal.map(|p| &p.spec),
         conn,
-        &found.service.arn,
-        found.network_arn(),
+        found,
         pending.rec.start_time,
         tables.needed_keys.get(&key).unwrap_or(&EMPTY_KEYS),
     );
@@ -241,7 +265,9 @@ pub(super) fn route(
     let outcome = {
         let mut rng = state.rng.lock().unwrap_or_else(|e| e.into_inner());
         let view = RouteRequest::new(parts.method.as_str(), parts.uri.path(), &parts.headers);
-        match found.listener.table.route(&view, &mut *rng).outcome {
+        let route = found.listener.table.route(&view, &mut *rng);
+        pending.rec.matched_rule = Some(crate::map::rule_label(route.matched));
+        match route.outcome {
             RouteOutcome::Forward { target_group } => found
                 .listener
                 .target_groups
@@ -301,7 +327,12 @@ where
     identity
         .write_headers(&mut parts.headers)
         .map_err(|_| Failure::INTERNAL)?;
-    forwarding_headers(conn, pending.request_id(), &mut parts.headers);
+    forwarding_headers(
+        conn,
+        found.listener.port,
+        pending.request_id(),
+        &mut parts.headers,
+    );
     let received = Arc::new(RequestProgress::default());
     let body = boxed_body(super::target::CountingBody::new(
         body,
@@ -337,7 +368,12 @@ fn fit_protocol_version(
 
 /// `x-forwarded-for` (appended), `x-forwarded-port`, `x-forwarded-proto`
 /// and `x-amzn-requestid` (`docs/assumptions.md`, A49).
-fn forwarding_headers(conn: &ConnInfo, request_id: HeaderValue, headers: &mut HeaderMap) {
+fn forwarding_headers(
+    conn: &ConnInfo,
+    port: u16,
+    request_id: HeaderValue,
+    headers: &mut HeaderMap,
+) {
     let peer_ip = conn.peer.ip().to_string();
     let xff = match headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
         Some(existing) => format!("{existing}, {peer_ip}"),
@@ -346,7 +382,7 @@ fn forwarding_headers(conn: &ConnInfo, request_id: HeaderValue, headers: &mut He
     if let Ok(v) = HeaderValue::from_str(&xff) {
         headers.insert(X_FORWARDED_FOR, v);
     }
-    headers.insert(X_FORWARDED_PORT, HeaderValue::from(conn.port));
+    headers.insert(X_FORWARDED_PORT, HeaderValue::from(port));
     headers.insert(
         X_FORWARDED_PROTO,
         HeaderValue::from_static(conn.protocol.scheme()),
@@ -416,15 +452,16 @@ fn policy_context(
     parts: &http::request::Parts,
     principal: Option<&Principal>,
     conn: &ConnInfo,
-    service_arn: &str,
-    network_arn: Option<&str>,
+    found: &Found<'_>,
     now: SystemTime,
     needed: &NeededKeys,
 ) -> RequestContext {
+    let service_arn = found.service.arn.as_str();
+    let network_arn = found.network_arn();
     let mut ctx = RequestContext::new();
     let want = |key: &str| needed.wants(key);
     if want(keys::PORT) {
-        ctx.insert(keys::PORT, conn.port.to_string());
+        ctx.insert(keys::PORT, found.listener.port.to_string());
     }
     if want(keys::REQUEST_METHOD) {
         ctx.insert(keys::REQUEST_METHOD, parts.method.as_str());

@@ -2,7 +2,6 @@
 //! the built-in request echo, injected faults, and the request body on its way.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -51,8 +50,25 @@ pub(super) async fn call_target(
             IN_PROCESS_TARGET.to_owned(),
         ),
         Target::Upstream(addr) => {
-            let call = forward_upstream(state, *addr, tg.protocol_version, request);
-            (tokio::time::timeout(timeout, call).await, addr.to_string())
+            let authority = addr.to_string();
+            let call = forward_upstream(state, &authority, tg.protocol_version, request);
+            (tokio::time::timeout(timeout, call).await, authority)
+        }
+        Target::UpstreamHost(host, port) => {
+            // The connector resolves the name for each new connection
+            // (every address in turn); a name that does not resolve is a
+            // connection error. The log shows the address connected to.
+            let authority = format!("{host}:{port}");
+            let call = forward_upstream(state, &authority, tg.protocol_version, request);
+            let result = tokio::time::timeout(timeout, call).await;
+            let connected = match &result {
+                Ok(Ok(response)) => response
+                    .extensions()
+                    .get::<hyper_util::client::legacy::connect::HttpInfo>()
+                    .map(|info| info.remote_addr().to_string()),
+                _ => None,
+            };
+            (result, connected.unwrap_or(authority))
         }
         Target::RequestEcho => (
             tokio::time::timeout(timeout, request_echo(request)).await,
@@ -282,9 +298,11 @@ fn is_connect_error(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Forwards to the HTTP server at `authority` (`IP:PORT`, `[IPv6]:PORT` or
+/// `HOST:PORT`).
 async fn forward_upstream(
     state: &State,
-    addr: SocketAddr,
+    authority: &str,
     version: ProtocolVersion,
     request: Request<FakeBody>,
 ) -> Result<Response<FakeBody>, BoxError> {
@@ -300,7 +318,7 @@ async fn forward_upstream(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()));
-    parts.uri = Uri::try_from(format!("http://{addr}{path}"))?;
+    parts.uri = Uri::try_from(format!("http://{authority}{path}"))?;
     let response = match version {
         ProtocolVersion::Http1 => {
             parts.version = Version::HTTP_11;
