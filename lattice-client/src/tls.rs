@@ -186,6 +186,31 @@ impl TlsOptions {
         self
     }
 
+    /// Trusts the PEM bundle named by `AWS_CA_BUNDLE`, instead of the
+    /// platform's roots, when that variable is set (see [`crate::env`]);
+    /// unchanged otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Env`] when the bundle cannot be read or holds no certificate.
+    pub fn with_env(self) -> Result<Self, Error> {
+        Ok(crate::env::EnvConfig::from_env()?.apply_to_tls(self))
+    }
+
+    /// [`with_env`](Self::with_env), reading the variables through `lookup`.
+    ///
+    /// # Errors
+    ///
+    /// As [`with_env`](Self::with_env).
+    pub fn with_env_from(self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let config = crate::env::EnvConfig::from_lookup(|name| {
+            (name == crate::env::AWS_CA_BUNDLE)
+                .then(|| lookup(name))
+                .flatten()
+        })?;
+        Ok(config.apply_to_tls(self))
+    }
+
     /// Whether the platform's root certificates are trusted.
     pub fn uses_platform_roots(&self) -> bool {
         self.platform_roots

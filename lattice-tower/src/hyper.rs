@@ -83,6 +83,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use lattice_client::Signer;
+use lattice_client::env::EnvConfig;
 use lattice_client::resolve::Resolver;
 use lattice_client::tls::TlsOptions;
 use rustls::pki_types::CertificateDer;
@@ -219,6 +220,7 @@ pub struct HyperClientBuilder {
     tls: TlsOptions,
     pool_idle_timeout: Option<Duration>,
     http2_only: bool,
+    env: Option<EnvConfig>,
 }
 
 impl HyperClientBuilder {
@@ -231,6 +233,7 @@ impl HyperClientBuilder {
             tls: TlsOptions::new(),
             pool_idle_timeout: Some(Duration::from_secs(50)),
             http2_only: false,
+            env: None,
         }
     }
 
@@ -307,6 +310,48 @@ impl HyperClientBuilder {
         self
     }
 
+    /// Environment configuration, the opt-in of [`lattice_client::env`]:
+    /// the `LATTICE_RESOLVE` overrides go to the resolver (on top of
+    /// [`resolver`](Self::resolver)'s), the `AWS_CA_BUNDLE` bundle is
+    /// trusted instead of the platform's roots, and the signer may sign for
+    /// `*.localhost` names with its default region. Read and checked now,
+    /// applied in [`build`](Self::build).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sign`] wrapping [`lattice_client::Error::Env`]: a bad
+    /// `LATTICE_RESOLVE` entry, or an `AWS_CA_BUNDLE` that cannot be read or
+    /// holds no certificate.
+    pub fn with_env(mut self) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_env().map_err(lattice_client::Error::from)?);
+        Ok(self)
+    }
+
+    /// [`with_env`](Self::with_env), reading the variables through `lookup`.
+    ///
+    /// ```
+    /// use lattice_client::{Credentials, Signer};
+    /// use lattice_tower::hyper::HyperClientBuilder;
+    ///
+    /// # fn main() -> Result<(), lattice_tower::BoxError> {
+    /// let signer = Signer::builder().credentials(Credentials::for_tests()).region("us-west-2").build()?;
+    /// let vars = |name: &str| (name == "LATTICE_RESOLVE").then(|| "orders.localhost:8080:127.0.0.1".to_owned());
+    /// let client = HyperClientBuilder::new(signer)
+    ///     .with_env_from(vars)?
+    ///     .build::<http_body_util::Empty<bytes::Bytes>>()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`with_env`](Self::with_env).
+    pub fn with_env_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_lookup(lookup).map_err(lattice_client::Error::from)?);
+        Ok(self)
+    }
+
     /// Speak HTTP/2 only, also over `http://` (prior knowledge).
     pub fn http2_only(mut self, yes: bool) -> Self {
         self.http2_only = yes;
@@ -324,7 +369,13 @@ impl HyperClientBuilder {
         B: http_body::Body + Send + 'static,
         B::Data: Send,
     {
-        let roots = self.tls.root_store();
+        let (mut options, mut resolver, mut signer) = (self.tls, self.resolver, self.signer);
+        if let Some(env) = &self.env {
+            options = env.apply_to_tls(options);
+            resolver = env.apply_to_resolver(resolver)?;
+            signer = signer.allow_localhost(true);
+        }
+        let roots = options.root_store();
         if roots.is_empty() {
             tracing::warn!(
                 "the hyper client trusts no root certificate: https:// requests will fail verification"
@@ -335,9 +386,9 @@ impl HyperClientBuilder {
         // a config that already lists ALPN protocols, and sets them itself
         // from the versions enabled below.
         tls.alpn_protocols.clear();
-        let mut http = HttpConnector::new_with_resolver(self.resolver);
+        let mut http = HttpConnector::new_with_resolver(resolver);
         http.enforce_http(false);
-        http.set_connect_timeout(self.tls.connect_timeout_limit());
+        http.set_connect_timeout(options.connect_timeout_limit());
         http.set_nodelay(true);
         let versions = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
@@ -357,7 +408,7 @@ impl HyperClientBuilder {
         }
         let client = builder.build(connector);
         Ok(SignedHyperClient {
-            inner: SigV4Service::new(client, self.signer),
+            inner: SigV4Service::new(client, signer),
         })
     }
 }

@@ -13,6 +13,7 @@ use super::middleware::warn_if_reqwest_followed;
 use super::redirect::{RedirectPolicy, Replay, next_hop};
 use super::request::LatticeRequestBuilder;
 use super::sign::{redacted, sign_in_place};
+use crate::env::EnvConfig;
 use crate::resolve::Resolver;
 use crate::sign::Signer;
 use crate::tls::TlsOptions;
@@ -96,6 +97,7 @@ pub struct LatticeClientBuilder {
     pool_idle_timeout: Option<Duration>,
     user_agent: HeaderValue,
     configure: Vec<ConfigureFn>,
+    env: Option<EnvConfig>,
 }
 
 type ConfigureFn = Box<dyn FnOnce(::reqwest::ClientBuilder) -> ::reqwest::ClientBuilder + Send>;
@@ -122,6 +124,7 @@ impl fmt::Debug for LatticeClientBuilder {
             .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("user_agent", &self.user_agent)
             .field("configure", &self.configure.len())
+            .field("env", &self.env)
             .finish()
     }
 }
@@ -286,6 +289,48 @@ impl LatticeClientBuilder {
         self
     }
 
+    /// Environment configuration, the opt-in of [`crate::env`]: the
+    /// `LATTICE_RESOLVE` overrides go to the resolver (on top of
+    /// [`resolver`](Self::resolver)'s, replacing the same names), the
+    /// `AWS_CA_BUNDLE` bundle is trusted instead of the platform's roots,
+    /// and the signer may sign for `*.localhost` names with its default
+    /// region. The variables are read and checked now and applied in
+    /// [`build`](Self::build), whatever the order of the other setters.
+    ///
+    /// ```no_run
+    /// # use lattice_client::reqwest::LatticeClient;
+    /// # use lattice_client::{Credentials, Signer};
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
+    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).region("us-west-2").build()?;
+    /// // LATTICE_RESOLVE='orders-0123….vpc-lattice-svcs.us-west-2.on.aws:443:127.0.0.1'
+    /// // AWS_CA_BUNDLE=/tmp/lattice-fake-ca.pem
+    /// let client = LatticeClient::builder(signer).with_env()?.build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lattice`] wrapping [`crate::Error::Env`]: a bad
+    /// `LATTICE_RESOLVE` entry, or an `AWS_CA_BUNDLE` that cannot be read or
+    /// holds no certificate.
+    pub fn with_env(mut self) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_env().map_err(crate::Error::from)?);
+        Ok(self)
+    }
+
+    /// [`with_env`](Self::with_env), reading the variables through `lookup`
+    /// (tests, or another configuration source).
+    ///
+    /// # Errors
+    ///
+    /// As [`with_env`](Self::with_env).
+    pub fn with_env_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_lookup(lookup).map_err(crate::Error::from)?);
+        Ok(self)
+    }
+
     /// Ignore proxies from the environment (`HTTP_PROXY`, …). Tests and
     /// examples that talk to loopback servers use it.
     pub fn no_proxy(mut self) -> Self {
@@ -306,10 +351,17 @@ impl LatticeClientBuilder {
         for pem in &self.roots_pem {
             options = options.add_pem(pem)?;
         }
+        let mut resolver = self.resolver;
+        let mut signer = self.signer;
+        if let Some(env) = &self.env {
+            options = env.apply_to_tls(options);
+            resolver = env.apply_to_resolver(resolver)?;
+            signer = signer.allow_localhost(true);
+        }
         let config = options.client_config()?;
         let mut builder = ::reqwest::Client::builder()
             .redirect(redirect::Policy::none())
-            .dns_resolver(Arc::new(self.resolver))
+            .dns_resolver(Arc::new(resolver))
             .tls_backend_preconfigured(config);
         if let Some(t) = self.timeout {
             builder = builder.timeout(t);
@@ -332,7 +384,7 @@ impl LatticeClientBuilder {
         let client = builder.build().map_err(Error::Reqwest)?;
         Ok(LatticeClient {
             client,
-            signer: self.signer,
+            signer,
             redirect: self.redirect,
         })
     }
@@ -365,6 +417,7 @@ impl LatticeClient {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             configure: Vec::new(),
+            env: None,
         }
     }
 
