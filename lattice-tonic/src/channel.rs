@@ -532,15 +532,20 @@ impl LatticeEndpoint {
         }
         probe(&signer, &self.origin)?;
 
-        let roots = self.tls.root_store();
-        if roots.is_empty() {
-            return Err(Error::Tls(
-                "no root certificate to verify the server with: keep `platform_roots(true)` (and install the \
-                 platform's CA certificates) or add one with `add_root_pem` / `add_root_certificate`"
-                    .into(),
-            ));
-        }
-        let tls = lattice_client::tls::client_config(roots).map_err(tls_error)?;
+        let tls = if self.tls.has_client_config() {
+            self.tls.client_config().map_err(tls_error)?
+        } else {
+            let roots = self.tls.root_store();
+            if roots.is_empty() {
+                return Err(Error::Tls(
+                    "no root certificate to verify the server with: keep `platform_roots(true)` (and install the \
+                     platform's CA certificates) or add one with `add_root_pem` / `add_root_certificate`"
+                        .into(),
+                ));
+            }
+            lattice_client::tls::client_config_with(self.tls.provider(), roots)
+                .map_err(tls_error)?
+        };
         let server_name = self.host.trim_start_matches('[').trim_end_matches(']');
         let connector = TlsConnector::new(
             self.resolver.clone(),

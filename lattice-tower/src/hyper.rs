@@ -375,13 +375,17 @@ impl HyperClientBuilder {
             resolver = env.apply_to_resolver(resolver)?;
             signer = signer.allow_localhost(true);
         }
-        let roots = options.root_store();
-        if roots.is_empty() {
-            tracing::warn!(
-                "the hyper client trusts no root certificate: https:// requests will fail verification"
-            );
-        }
-        let mut tls = lattice_client::tls::client_config(roots)?;
+        let mut tls = if options.has_client_config() {
+            options.client_config()?
+        } else {
+            let roots = options.root_store();
+            if roots.is_empty() {
+                tracing::warn!(
+                    "the hyper client trusts no root certificate: https:// requests will fail verification"
+                );
+            }
+            lattice_client::tls::client_config_with(options.provider(), roots)?
+        };
         // hyper-rustls panics ("ALPN protocols should not be pre-defined") on
         // a config that already lists ALPN protocols, and sets them itself
         // from the versions enabled below.
