@@ -59,6 +59,9 @@ pub mod name;
 pub mod path;
 pub mod refusal;
 pub mod resolve;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "hyper"))))]
+pub mod retry;
 pub mod sign;
 mod text;
 

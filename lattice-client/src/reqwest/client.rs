@@ -98,6 +98,7 @@ pub struct LatticeClientBuilder {
     user_agent: HeaderValue,
     configure: Vec<ConfigureFn>,
     env: Option<EnvConfig>,
+    retry: bool,
 }
 
 type ConfigureFn = Box<dyn FnOnce(::reqwest::ClientBuilder) -> ::reqwest::ClientBuilder + Send>;
@@ -125,6 +126,7 @@ impl fmt::Debug for LatticeClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("configure", &self.configure.len())
             .field("env", &self.env)
+            .field("retry_closed_connections", &self.retry)
             .finish()
     }
 }
@@ -239,6 +241,18 @@ impl LatticeClientBuilder {
     /// `None` keeps them until the server closes them).
     pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Send a request once more, on another connection, when the
+    /// connection closed under it before a response (default `true`): a
+    /// request never processed, whatever its method, or an idempotent one
+    /// with a body in memory. The rule is [`crate::retry`]'s; with `false`
+    /// only reqwest's own default applies (HTTP/2 streams refused
+    /// unprocessed). A [`configure`](Self::configure) hook that sets
+    /// `retry` replaces both.
+    pub fn retry_closed_connections(mut self, yes: bool) -> Self {
+        self.retry = yes;
         self
     }
 
@@ -378,6 +392,9 @@ impl LatticeClientBuilder {
         builder = builder
             .pool_idle_timeout(self.pool_idle_timeout)
             .user_agent(self.user_agent);
+        if self.retry {
+            builder = builder.retry(retry_policy());
+        }
         for f in self.configure {
             builder = f(builder);
         }
@@ -388,6 +405,33 @@ impl LatticeClientBuilder {
             redirect: self.redirect,
         })
     }
+}
+
+/// Every host: the retry rule applies to every request of the client.
+struct AnyHost;
+
+impl PartialEq<&str> for AnyHost {
+    fn eq(&self, _host: &&str) -> bool {
+        true
+    }
+}
+
+/// [`crate::retry`]'s rule as reqwest's retry policy (with reqwest's retry
+/// budget: at most 20 % extra requests beyond 10 per second).
+fn retry_policy() -> ::reqwest::retry::Builder {
+    ::reqwest::retry::for_host(AnyHost)
+        .max_retries_per_request(crate::retry::MAX_RETRIES)
+        .classify_fn(|attempt| match attempt.error() {
+            Some(error) if crate::retry::is_retryable(attempt.method(), error) => {
+                tracing::debug!(
+                    method = %attempt.method(),
+                    error = %error,
+                    "the connection closed before a response; sending the request again"
+                );
+                attempt.retryable()
+            }
+            _ => attempt.success(),
+        })
 }
 
 impl LatticeClient {
@@ -418,6 +462,7 @@ impl LatticeClient {
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             configure: Vec::new(),
             env: None,
+            retry: true,
         }
     }
 

@@ -26,6 +26,27 @@
 //! # }
 //! ```
 //!
+//! # Connections, retries and timeouts
+//!
+//! VPC Lattice closes a connection after 60 s idle and at its 10-minute
+//! lifetime. The client keeps idle pooled connections for 50 s
+//! ([`HyperClientBuilder::pool_idle_timeout`]), so it does not pick one
+//! Lattice is closing, and sends a request once more, on another
+//! connection and signed afresh, when the connection closed under it
+//! before a response: a request never processed, whatever its method, or
+//! an idempotent one (`GET`, `HEAD`, `PUT`, `DELETE`, …) whose body is at
+//! most 64 KiB ([`lattice_client::retry`] has the rule;
+//! [`HyperClientBuilder::retry_closed_connections`] turns it off).
+//! Responses are never retried, `5xx` included. TCP connects time out after
+//! 10 s ([`HyperClientBuilder::connect_timeout`]); there is no total
+//! timeout, since bodies stream: wrap the client in `tower::timeout` for
+//! one.
+//!
+//! [`HyperClientBuilder::with_env`] reads `LATTICE_RESOLVE` and
+//! `AWS_CA_BUNDLE` ([`lattice_client::env`]); [`HyperClientBuilder::tls`]
+//! takes another crypto provider or a complete rustls configuration
+//! ([`TlsOptions`](lattice_client::tls::TlsOptions)).
+//!
 //! # Lattice's refusals
 //!
 //! To tell a `403` written by Lattice itself (a bad signature, an auth policy
@@ -74,6 +95,7 @@
 //! # }
 //! ```
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -89,8 +111,12 @@ use lattice_client::tls::TlsOptions;
 use rustls::pki_types::CertificateDer;
 use tower_service::Service;
 
-use crate::sign::{ResponseFuture, SigV4Service};
+use crate::sign::SigV4Service;
+
+mod retry;
+
 use crate::{BoxError, Error, HyperError};
+use retry::{ReplayBody, RetryFuture};
 
 /// The connector under the signed client.
 pub type Connector = HttpsConnector<HttpConnector<Resolver>>;
@@ -98,9 +124,30 @@ pub type Connector = HttpsConnector<HttpConnector<Resolver>>;
 /// A signed hyper client; cheap to clone, clones share connections and the
 /// credentials cache. Use [`request`](Self::request), or use it as a Tower
 /// `Service`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SignedHyperClient<B> {
-    inner: SigV4Service<Client<Connector, B>>,
+    inner: SigV4Service<Client<Connector, ReplayBody<B>>>,
+    retry: bool,
+    /// What [`into_inner`](Self::into_inner) builds its client from.
+    parts: Arc<Parts>,
+}
+
+/// The settings of a [`SignedHyperClient`]'s hyper-util client.
+#[derive(Debug)]
+struct Parts {
+    builder: hyper_util::client::legacy::Builder,
+    connector: Connector,
+    signer: Signer,
+}
+
+impl<B> Clone for SignedHyperClient<B> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            retry: self.retry,
+            parts: self.parts.clone(),
+        }
+    }
 }
 
 impl<B> SignedHyperClient<B>
@@ -136,16 +183,21 @@ where
     /// # }
     /// ```
     pub async fn request(&self, request: Request<B>) -> Result<Response<Incoming>, HyperError> {
-        let mut service = Self {
-            inner: self.inner.clone(),
-        };
+        let mut service = self.clone();
         std::future::poll_fn(|cx| Service::<Request<B>>::poll_ready(&mut service, cx)).await?;
         service.call(request).await
     }
 
-    /// The signing service around hyper-util's client.
+    /// A signing service around a hyper-util client with this client's
+    /// settings (connector, TLS, resolver, pool) and signer, but its own
+    /// connection pool and without the retry of
+    /// [`retry_closed_connections`](HyperClientBuilder::retry_closed_connections).
     pub fn into_inner(self) -> SigV4Service<Client<Connector, B>> {
-        self.inner
+        let parts = &*self.parts;
+        SigV4Service::new(
+            parts.builder.build(parts.connector.clone()),
+            parts.signer.clone(),
+        )
     }
 }
 
@@ -157,15 +209,13 @@ where
 {
     type Response = Response<Incoming>;
     type Error = HyperError;
-    type Future =
-        HyperResponseFuture<ResponseFuture<<Client<Connector, B> as Service<Request<B>>>::Future>>;
+    type Future = HyperResponseFuture<RetryFuture>;
 
     fn poll_ready(
         &mut self,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.inner
-            .poll_ready(cx)
+        Service::<Request<ReplayBody<B>>>::poll_ready(&mut self.inner, cx)
             .map_err(|e| HyperError::classify(e, ""))
     }
 
@@ -176,7 +226,7 @@ where
             .map(|a| a.as_str().to_owned())
             .unwrap_or_default();
         HyperResponseFuture {
-            inner: self.inner.call(request),
+            inner: retry::call(&mut self.inner, request, self.retry),
             authority,
         }
     }
@@ -221,6 +271,7 @@ pub struct HyperClientBuilder {
     pool_idle_timeout: Option<Duration>,
     http2_only: bool,
     env: Option<EnvConfig>,
+    retry: bool,
 }
 
 impl HyperClientBuilder {
@@ -234,6 +285,7 @@ impl HyperClientBuilder {
             pool_idle_timeout: Some(Duration::from_secs(50)),
             http2_only: false,
             env: None,
+            retry: true,
         }
     }
 
@@ -352,6 +404,17 @@ impl HyperClientBuilder {
         Ok(self)
     }
 
+    /// Send a request once more, on another connection, when the
+    /// connection closed under it before a response (default `true`): a
+    /// request never processed, whatever its method, or an idempotent one
+    /// whose body is at most [`REPLAY_LIMIT`](lattice_client::retry::REPLAY_LIMIT)
+    /// bytes. Each attempt is signed afresh. The rule is
+    /// [`lattice_client::retry`]'s.
+    pub fn retry_closed_connections(mut self, yes: bool) -> Self {
+        self.retry = yes;
+        self
+    }
+
     /// Speak HTTP/2 only, also over `http://` (prior knowledge).
     pub fn http2_only(mut self, yes: bool) -> Self {
         self.http2_only = yes;
@@ -366,8 +429,9 @@ impl HyperClientBuilder {
     /// built.
     pub fn build<B>(self) -> Result<SignedHyperClient<B>, Error>
     where
-        B: http_body::Body + Send + 'static,
+        B: http_body::Body + Send + Unpin + 'static,
         B::Data: Send,
+        B::Error: Into<BoxError>,
     {
         let (mut options, mut resolver, mut signer) = (self.tls, self.resolver, self.signer);
         if let Some(env) = &self.env {
@@ -410,30 +474,18 @@ impl HyperClientBuilder {
         if self.http2_only {
             builder.http2_only(true);
         }
-        let client = builder.build(connector);
+        let client = builder.build(connector.clone());
         Ok(SignedHyperClient {
-            inner: SigV4Service::new(client, signer),
+            inner: SigV4Service::new(client, signer.clone()),
+            retry: self.retry,
+            parts: Arc::new(Parts {
+                builder,
+                connector,
+                signer,
+            }),
         })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use lattice_client::Credentials;
-
-    #[test]
-    fn build_does_not_panic_on_the_workspace_tls_config() {
-        let signer = Signer::builder()
-            .credentials(Credentials::for_tests())
-            .build()
-            .expect("signer");
-        for http2_only in [false, true] {
-            let client = HyperClientBuilder::new(signer.clone())
-                .platform_roots(false)
-                .http2_only(http2_only)
-                .build::<http_body_util::Empty<bytes::Bytes>>();
-            assert!(client.is_ok(), "http2_only={http2_only}");
-        }
-    }
-}
+mod tests;
