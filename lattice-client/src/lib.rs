@@ -8,7 +8,7 @@
 //! * [`sign::Signer`]: SigV4 / SigV4A signing of `http::Request`s.
 //! * [`credentials::CredentialsCache`]: non-blocking cached credentials.
 //! * [`resolve::Resolver`]: DNS with static overrides (tests, local endpoints).
-//! * [`env`]: `LATTICE_RESOLVE` and `AWS_CA_BUNDLE`, read when you opt in with
+//! * [`env`](mod@env): `LATTICE_RESOLVE` and `AWS_CA_BUNDLE`, read when you opt in with
 //!   `with_env()` on a client builder (reqwest, hyper, tonic), the resolver or
 //!   the TLS options; the same opt-in lets the signer sign `*.localhost`
 //!   names (the fake Lattice's) for the default region.

@@ -45,7 +45,7 @@
 //! [`HyperClientBuilder::with_env`] reads `LATTICE_RESOLVE` and
 //! `AWS_CA_BUNDLE` ([`lattice_client::env`]); [`HyperClientBuilder::tls`]
 //! takes another crypto provider or a complete rustls configuration
-//! ([`TlsOptions`](lattice_client::tls::TlsOptions)).
+//! ([`TlsOptions`]).
 //!
 //! # Lattice's refusals
 //!
