@@ -353,13 +353,21 @@ impl EnvConfig {
 
     /// Trusts the `AWS_CA_BUNDLE` certificates instead of the platform's
     /// roots (roots added to `options` stay); `options` unchanged when the
-    /// variable is not set.
+    /// variable is not set, or when they hold a complete configuration
+    /// (`TlsOptions::with_client_config`, logged as a warning).
     #[cfg(feature = "tls")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
     pub fn apply_to_tls(&self, options: crate::tls::TlsOptions) -> crate::tls::TlsOptions {
         let Some(bundle) = &self.ca_bundle else {
             return options;
         };
+        if options.has_client_config() {
+            tracing::warn!(
+                path = %bundle.path.display(),
+                "AWS_CA_BUNDLE is ignored: a complete rustls ClientConfig was given (TlsOptions::with_client_config)"
+            );
+            return options;
+        }
         let mut options = options.platform_roots(false);
         for cert in &bundle.certificates {
             options = options.add_root_certificate(cert.clone());

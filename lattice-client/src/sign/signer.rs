@@ -121,8 +121,9 @@ impl Signer {
 
     /// This signer, also signing for `localhost` names (`orders.localhost`,
     /// as the fake Lattice answers) with its default region when `yes`; see
-    /// [`SignerBuilder::allow_localhost`]. Clones made before are unchanged;
-    /// the credentials cache is shared.
+    /// [`SignerBuilder::allow_localhost`] (`false` does not undo the
+    /// builder's setting). Clones made before are unchanged; the
+    /// credentials cache is shared.
     #[must_use]
     pub fn allow_localhost(mut self, yes: bool) -> Self {
         self.localhost = yes;
