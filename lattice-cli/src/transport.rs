@@ -44,6 +44,8 @@ pub(crate) struct ClientSetup {
     pub(crate) signer: Signer,
     pub(crate) resolver: Resolver,
     pub(crate) roots: Vec<CertificateDer<'static>>,
+    /// Trust the platform's roots as well (off when `AWS_CA_BUNDLE` is set).
+    pub(crate) platform_roots: bool,
     pub(crate) connect_timeout: Option<Duration>,
     /// Follow redirects (reqwest only), re-signing each hop.
     pub(crate) follow: bool,
@@ -66,7 +68,8 @@ impl Client {
         match setup.via {
             Via::Reqwest => {
                 let mut builder = lattice_client::reqwest::LatticeClient::builder(setup.signer)
-                    .resolver(setup.resolver);
+                    .resolver(setup.resolver)
+                    .platform_roots(setup.platform_roots);
                 for cert in setup.roots {
                     builder = builder.add_root_certificate(cert);
                 }
@@ -88,6 +91,7 @@ impl Client {
                 }
                 let mut builder = HyperClientBuilder::new(setup.signer)
                     .resolver(setup.resolver)
+                    .platform_roots(setup.platform_roots)
                     .connect_timeout(setup.connect_timeout.or(Some(Duration::from_secs(10))));
                 for cert in setup.roots {
                     builder = builder.add_root_certificate(cert);

@@ -704,3 +704,89 @@ fn each_403_kind_on_the_fake_gets_its_hint() {
         assert!(h.contains(hint), "{name}: {h}");
     }
 }
+
+/// `lattice ARGS` with the fake's `LATTICE_RESOLVE` and `AWS_CA_BUNDLE`
+/// (from its ready line) in the environment, and nothing else to find it.
+fn lattice_with_env(fake: &Fake, args: &[&str]) -> std::process::Command {
+    let env = &fake.ready["env"];
+    let mut cmd = lattice(args);
+    cmd.env("LATTICE_RESOLVE", env["LATTICE_RESOLVE"].as_str().unwrap())
+        .env("AWS_CA_BUNDLE", env["AWS_CA_BUNDLE"].as_str().unwrap());
+    cmd
+}
+
+#[test]
+fn lattice_resolve_and_aws_ca_bundle_alone_reach_a_generated_name() {
+    let fake = Fake::start();
+    // HTTPS on the generated name: the address and the CA come from the
+    // environment only (`--resolve-only`: never the system's DNS).
+    let url = format!("{}/invoices", fake.base_url("billing"));
+    assert!(url.starts_with("https://"), "{url}");
+    for via in ["reqwest", "hyper"] {
+        let out = run(
+            lattice_with_env(&fake, &["call", "--resolve-only", "--via", via, &url]),
+            None,
+        );
+        assert!(out.status.success(), "{via}: {}", stderr(&out));
+        assert!(
+            header(&echo(&out), "authorization").contains("/us-west-2/vpc-lattice-svcs/"),
+            "{via}"
+        );
+    }
+    // Without the CA bundle the same call fails verification.
+    let mut cmd = lattice_with_env(&fake, &["call", "--resolve-only", &url]);
+    cmd.env_remove("AWS_CA_BUNDLE");
+    let out = run(cmd, None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Without LATTICE_RESOLVE the name does not resolve.
+    let mut cmd = lattice_with_env(&fake, &["call", "--resolve-only", &url]);
+    cmd.env_remove("LATTICE_RESOLVE");
+    let out = run(cmd, None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn a_bad_lattice_resolve_entry_exits_2_naming_it() {
+    let fake = Fake::start();
+    let mut cmd = lattice_with_env(&fake, &["call", &fake.base_url("billing")]);
+    cmd.env("LATTICE_RESOLVE", "billing.localhost:443:::1");
+    let out = run(cmd, None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let lines = error_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("`billing.localhost:443:::1`") && lines[0].contains("brackets"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn a_resolve_flag_wins_over_lattice_resolve() {
+    let fake = Fake::start();
+    let url = format!("{}/", fake.base_url("orders"));
+    let name = fake.listener("orders")["dnsName"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let port = url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    // The environment points the name at an address nothing listens on;
+    // the flag points it at the fake.
+    let mut cmd = lattice_with_env(
+        &fake,
+        &[
+            "call",
+            "--resolve-only",
+            "--resolve",
+            &fake.resolve("orders"),
+            &url,
+        ],
+    );
+    cmd.env("LATTICE_RESOLVE", format!("{name}:{port}:127.0.0.9"));
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

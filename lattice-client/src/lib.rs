@@ -8,6 +8,10 @@
 //! * [`sign::Signer`]: SigV4 / SigV4A signing of `http::Request`s.
 //! * [`credentials::CredentialsCache`]: non-blocking cached credentials.
 //! * [`resolve::Resolver`]: DNS with static overrides (tests, local endpoints).
+//! * [`env`](mod@env): `LATTICE_RESOLVE` and `AWS_CA_BUNDLE`, read when you opt in with
+//!   `with_env()` on a client builder (reqwest, hyper, tonic), the resolver or
+//!   the TLS options; the same opt-in lets the signer sign `*.localhost`
+//!   names (the fake Lattice's) for the default region.
 //! * [`identity::CallerIdentity`]: who called a target behind Lattice, from the
 //!   `x-amzn-lattice-*` headers or a V2 Lambda event.
 //! * `lambda` (feature `lambda`): typed V1/V2 Lambda events, conversions to and
@@ -49,6 +53,7 @@
 
 pub mod arn;
 pub mod credentials;
+pub mod env;
 mod error;
 pub mod hint;
 pub mod identity;
@@ -56,6 +61,9 @@ pub mod name;
 pub mod path;
 pub mod refusal;
 pub mod resolve;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "hyper"))))]
+pub mod retry;
 pub mod sign;
 mod text;
 pub mod trace;

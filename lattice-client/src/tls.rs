@@ -27,6 +27,42 @@
 //! No function here installs or relies on a process-wide default provider:
 //! with two providers compiled into one program rustls would otherwise panic
 //! at run time.
+//!
+//! # Crypto provider
+//!
+//! aws-lc-rs is the default provider: it has a FIPS-validated build (rustls's
+//! `fips` feature) and it is what the AWS SDK for Rust uses, so an
+//! application that also calls AWS services links one crypto library, not
+//! two. An application that already ships another provider (ring, or a
+//! FIPS build configured its own way) passes it, or a complete
+//! `ClientConfig`, to every builder through [`TlsOptions`]:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use lattice_client::tls::TlsOptions;
+//!
+//! # fn main() -> Result<(), lattice_client::Error> {
+//! // With rustls's `ring` feature: `rustls::crypto::ring::default_provider()`.
+//! let provider = rustls::crypto::aws_lc_rs::default_provider();
+//! let options = TlsOptions::new().crypto_provider(Arc::new(provider));
+//! let config = options.client_config()?;
+//! # let _ = config;
+//!
+//! // Or a complete configuration (roots, provider, client certificate, …):
+//! let config = rustls::ClientConfig::builder_with_provider(lattice_client::tls::provider())
+//!     .with_safe_default_protocol_versions()
+//!     .map_err(|e| lattice_client::Error::Tls(e.to_string()))?
+//!     .with_root_certificates(rustls::RootCertStore::empty())
+//!     .with_no_client_auth();
+//! let options = TlsOptions::new().with_client_config(config);
+//! assert!(options.has_client_config());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Building aws-lc-rs needs a C compiler for the target. Cross-compiling for
+//! AWS Lambda works with cargo-lambda, whose zig toolchain compiles it
+//! (`cargo lambda build --release --arm64`); see `docs/tls.md`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -94,9 +130,21 @@ pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>,
 /// [`Error::Tls`] if the provider supports no safe protocol version (not
 /// expected with aws-lc-rs).
 pub fn client_config(roots: RootCertStore) -> Result<ClientConfig, Error> {
-    let mut config = ClientConfig::builder_with_provider(provider())
+    client_config_with(provider(), roots)
+}
+
+/// [`client_config`] with another crypto provider.
+///
+/// # Errors
+///
+/// [`Error::Tls`] if `provider` supports no safe protocol version.
+pub fn client_config_with(
+    provider: Arc<CryptoProvider>,
+    roots: RootCertStore,
+) -> Result<ClientConfig, Error> {
+    let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Tls(e.to_string()))?
+        .map_err(|e| Error::Tls(format!("the crypto provider cannot be used: {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
@@ -120,6 +168,8 @@ pub struct TlsOptions {
     platform_roots: bool,
     extra_roots: Vec<CertificateDer<'static>>,
     connect_timeout: Option<Duration>,
+    provider: Option<Arc<CryptoProvider>>,
+    client_config: Option<Arc<ClientConfig>>,
 }
 
 impl Default for TlsOptions {
@@ -134,6 +184,8 @@ impl fmt::Debug for TlsOptions {
             .field("platform_roots", &self.platform_roots)
             .field("extra_roots", &self.extra_roots.len())
             .field("connect_timeout", &self.connect_timeout)
+            .field("custom_provider", &self.provider.is_some())
+            .field("client_config", &self.client_config.is_some())
             .finish()
     }
 }
@@ -145,7 +197,42 @@ impl TlsOptions {
             platform_roots: true,
             extra_roots: Vec::new(),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            provider: None,
+            client_config: None,
         }
+    }
+
+    /// The crypto provider of the configuration built from these options
+    /// (default: aws-lc-rs, [`provider`]). Not used when a complete
+    /// configuration is given with [`with_client_config`](Self::with_client_config).
+    pub fn crypto_provider(mut self, provider: Arc<CryptoProvider>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Uses `config` as it is — its roots, crypto provider, protocol
+    /// versions, client certificate — instead of building one from these
+    /// options: the platform-roots switch, the extra roots, the
+    /// [`crypto_provider`](Self::crypto_provider) and `AWS_CA_BUNDLE`
+    /// (`with_env`) are then ignored. Only the ALPN protocols are set by
+    /// each client (`h2` and `http/1.1` for reqwest and hyper, `h2` for
+    /// tonic). The connect timeout still applies.
+    pub fn with_client_config(mut self, config: impl Into<Arc<ClientConfig>>) -> Self {
+        self.client_config = Some(config.into());
+        self
+    }
+
+    /// The crypto provider a configuration built from these options uses:
+    /// the one set with [`crypto_provider`](Self::crypto_provider), else
+    /// aws-lc-rs ([`provider`]).
+    pub fn provider(&self) -> Arc<CryptoProvider> {
+        self.provider.clone().unwrap_or_else(provider)
+    }
+
+    /// Whether a complete configuration was given
+    /// ([`with_client_config`](Self::with_client_config)).
+    pub fn has_client_config(&self) -> bool {
+        self.client_config.is_some()
     }
 
     /// Whether the platform's root certificates are trusted (default
@@ -186,6 +273,31 @@ impl TlsOptions {
         self
     }
 
+    /// Trusts the PEM bundle named by `AWS_CA_BUNDLE`, instead of the
+    /// platform's roots, when that variable is set (see [`crate::env`]);
+    /// unchanged otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Env`] when the bundle cannot be read or holds no certificate.
+    pub fn with_env(self) -> Result<Self, Error> {
+        Ok(crate::env::EnvConfig::from_env()?.apply_to_tls(self))
+    }
+
+    /// [`with_env`](Self::with_env), reading the variables through `lookup`.
+    ///
+    /// # Errors
+    ///
+    /// As [`with_env`](Self::with_env).
+    pub fn with_env_from(self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let config = crate::env::EnvConfig::from_lookup(|name| {
+            (name == crate::env::AWS_CA_BUNDLE)
+                .then(|| lookup(name))
+                .flatten()
+        })?;
+        Ok(config.apply_to_tls(self))
+    }
+
     /// Whether the platform's root certificates are trusted.
     pub fn uses_platform_roots(&self) -> bool {
         self.platform_roots
@@ -206,13 +318,24 @@ impl TlsOptions {
         root_store(self.platform_roots, &self.extra_roots)
     }
 
-    /// A client configuration over [`root_store`](Self::root_store) (see
-    /// [`client_config`]).
+    /// The client configuration: the one given with
+    /// [`with_client_config`](Self::with_client_config), ALPN `h2` and
+    /// `http/1.1` added when it lists none; otherwise one over
+    /// [`root_store`](Self::root_store) with the
+    /// [`crypto_provider`](Self::crypto_provider) (see [`client_config`]).
     ///
     /// # Errors
     ///
-    /// As [`client_config`].
+    /// [`Error::Tls`] if the provider supports no safe protocol version
+    /// (for example a provider with no cipher suite).
     pub fn client_config(&self) -> Result<ClientConfig, Error> {
-        client_config(self.root_store())
+        if let Some(config) = &self.client_config {
+            let mut config = ClientConfig::clone(config);
+            if config.alpn_protocols.is_empty() {
+                config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            }
+            return Ok(config);
+        }
+        client_config_with(self.provider(), self.root_store())
     }
 }

@@ -87,6 +87,7 @@ use std::time::Duration;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, Uri};
 use lattice_client::aws_credential_types::provider::ProvideCredentials;
+use lattice_client::env::EnvConfig;
 use lattice_client::name::LatticeName;
 use lattice_client::resolve::Resolver;
 use lattice_client::tls::TlsOptions;
@@ -124,6 +125,7 @@ pub struct LatticeEndpoint {
     timeout: Option<Duration>,
     tcp_keepalive: Option<Duration>,
     endpoint_fns: Vec<EndpointFn>,
+    env: Option<EnvConfig>,
 }
 
 impl fmt::Debug for LatticeEndpoint {
@@ -135,6 +137,7 @@ impl fmt::Debug for LatticeEndpoint {
             .field("region", &self.region)
             .field("region_set", &self.region_set)
             .field("resolver", &self.resolver)
+            .field("env", &self.env)
             .field("tls", &self.tls)
             .field("timeout", &self.timeout)
             .field("tcp_keepalive", &self.tcp_keepalive)
@@ -249,6 +252,7 @@ impl LatticeEndpoint {
             timeout: None,
             tcp_keepalive: None,
             endpoint_fns: Vec::new(),
+            env: None,
         })
     }
 
@@ -397,6 +401,31 @@ impl LatticeEndpoint {
         self
     }
 
+    /// Environment configuration, the opt-in of [`lattice_client::env`]:
+    /// the `LATTICE_RESOLVE` overrides go to the resolver, the
+    /// `AWS_CA_BUNDLE` bundle is trusted instead of the platform's roots,
+    /// and the signer may sign for a `*.localhost` host with its default
+    /// region. Read and checked now, applied when the channel is built.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Env`]: a bad `LATTICE_RESOLVE` entry, or an `AWS_CA_BUNDLE`
+    /// that cannot be read or holds no certificate.
+    pub fn with_env(mut self) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_env()?);
+        Ok(self)
+    }
+
+    /// [`with_env`](Self::with_env), reading the variables through `lookup`.
+    ///
+    /// # Errors
+    ///
+    /// As [`with_env`](Self::with_env).
+    pub fn with_env_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_lookup(lookup)?);
+        Ok(self)
+    }
+
     /// Adjusts the underlying tonic [`Endpoint`] (HTTP/2 keep-alive, window
     /// sizes, concurrency and rate limits, user agent, …). The function
     /// must configure the endpoint it is given, not replace it; the origin
@@ -493,18 +522,30 @@ impl LatticeEndpoint {
     }
 
     fn prepare(mut self) -> Result<Prepared, Error> {
-        let signer = self.build_signer()?;
+        let mut signer = self.build_signer()?;
+        if let Some(env) = self.env.take() {
+            self.tls = env.apply_to_tls(self.tls);
+            self.resolver = env
+                .apply_to_resolver(self.resolver)
+                .map_err(|e| Error::Config(e.to_string()))?;
+            signer = signer.allow_localhost(true);
+        }
         probe(&signer, &self.origin)?;
 
-        let roots = self.tls.root_store();
-        if roots.is_empty() {
-            return Err(Error::Tls(
-                "no root certificate to verify the server with: keep `platform_roots(true)` (and install the \
-                 platform's CA certificates) or add one with `add_root_pem` / `add_root_certificate`"
-                    .into(),
-            ));
-        }
-        let tls = lattice_client::tls::client_config(roots).map_err(tls_error)?;
+        let tls = if self.tls.has_client_config() {
+            self.tls.client_config().map_err(tls_error)?
+        } else {
+            let roots = self.tls.root_store();
+            if roots.is_empty() {
+                return Err(Error::Tls(
+                    "no root certificate to verify the server with: keep `platform_roots(true)` (and install the \
+                     platform's CA certificates) or add one with `add_root_pem` / `add_root_certificate`"
+                        .into(),
+                ));
+            }
+            lattice_client::tls::client_config_with(self.tls.provider(), roots)
+                .map_err(tls_error)?
+        };
         let server_name = self.host.trim_start_matches('[').trim_end_matches(']');
         let connector = TlsConnector::new(
             self.resolver.clone(),

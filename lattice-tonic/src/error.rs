@@ -47,6 +47,12 @@ pub enum Error {
     #[error("the signer cannot sign for this endpoint")]
     Signer(#[source] lattice_client::Error),
 
+    /// `LATTICE_RESOLVE` or `AWS_CA_BUNDLE` holds a bad value
+    /// (configuration), read by [`LatticeEndpoint::with_env`](crate::LatticeEndpoint::with_env).
+    /// Code `Internal` (never seen during an RPC).
+    #[error(transparent)]
+    Env(#[from] lattice_client::env::EnvError),
+
     /// The TLS configuration could not be built (configuration): malformed
     /// PEM, or no root certificate at all. Code `Internal` (never seen during
     /// an RPC).

@@ -8,7 +8,10 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use clap::Args;
 use futures_util::TryStreamExt;
+use lattice_client::env::EnvConfig;
 use lattice_client::hint;
+use lattice_client::resolve::Resolver;
+use lattice_client::tls::TlsOptions;
 use tokio::io::AsyncWriteExt;
 use tokio_util::io::ReaderStream;
 
@@ -32,7 +35,12 @@ const ERROR_PREFIX_BYTES: usize = 4096;
   lattice call https://orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/orders
   lattice call -v -X POST -H 'content-type: application/json' -d @order.json URL
   lattice call --region eu-central-1 https://orders.example.internal/orders
-  lattice call --resolve NAME:8080:127.0.0.1 --cacert ca.pem https://NAME:8080/")]
+  lattice call --resolve NAME:8080:127.0.0.1 --cacert ca.pem https://NAME:8080/
+  LATTICE_RESOLVE=NAME:8443:127.0.0.1 AWS_CA_BUNDLE=ca.pem lattice call https://NAME:8443/
+
+Environment: LATTICE_RESOLVE (curl --resolve entries, separated by spaces or
+`;`; a --resolve flag for the same host and port wins) and AWS_CA_BUNDLE (a
+PEM bundle trusted instead of the platform's roots; --cacert adds to it).")]
 pub(crate) struct CallArgs {
     /// The URL to call. Example: `https://orders.example.internal/orders?id=7`.
     pub(crate) url: String,
@@ -165,12 +173,24 @@ pub(crate) async fn run(args: CallArgs, quiet: bool) -> CliResult<ExitCode> {
     )?;
     let host = head.host();
     let signer = request::signer(&args.signing, &host, time).await?;
-    let (resolver, overridden) = request::resolver(&args.connect, &host, head.port())?;
+    let env = EnvConfig::from_env().map_err(|e| CliError::config(&e))?;
+    let (resolver, overridden) = env_resolver(
+        &env,
+        request::resolver(&args.connect, &host, head.port())?,
+        &host,
+        head.port(),
+    )?;
+    let mut roots = request::extra_roots(&args.connect)?;
+    // `AWS_CA_BUNDLE`: trusted instead of the platform's roots, as the AWS
+    // SDKs do (docs/assumptions.md, A67); `--cacert` stays trusted.
+    let bundle = env.apply_to_tls(TlsOptions::new().platform_roots(false));
+    roots.extend(bundle.extra_roots().iter().cloned());
     let client = Client::new(ClientSetup {
         via: args.via,
         signer: signer.clone(),
         resolver,
-        roots: request::extra_roots(&args.connect)?,
+        roots,
+        platform_roots: env.ca_bundle().is_none(),
         connect_timeout: args.connect.connect_timeout,
         follow: args.location,
     })?;
@@ -225,6 +245,29 @@ pub(crate) async fn run(args: CallArgs, quiet: bool) -> CliResult<ExitCode> {
             ))
         })?,
         None => exchange.await,
+    }
+}
+
+/// Adds the `LATTICE_RESOLVE` entry for the URL's host and port (curl's
+/// rule: the port must match unless the entry says `*`) when no `--resolve`
+/// flag already did: flags win over the environment.
+fn env_resolver(
+    env: &EnvConfig,
+    (resolver, overridden): (Resolver, bool),
+    host: &str,
+    port: u16,
+) -> CliResult<(Resolver, bool)> {
+    if overridden {
+        return Ok((resolver, true));
+    }
+    match env.resolve_entries().iter().find(|e| e.matches(host, port)) {
+        Some(entry) => {
+            let resolver = resolver
+                .with_override(host, entry.addrs.iter().copied())
+                .map_err(|e| CliError::config(&e))?;
+            Ok((resolver, true))
+        }
+        None => Ok((resolver, false)),
     }
 }
 

@@ -169,6 +169,7 @@ pub(crate) async fn run(args: ProbeArgs) -> CliResult<ExitCode> {
         signer: signer.clone(),
         resolver,
         roots: request::extra_roots(&args.connect)?,
+        platform_roots: true,
         connect_timeout: args.connect.connect_timeout,
         follow: false,
     })?;

@@ -34,6 +34,24 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// The request goes to a `localhost` name (`orders.localhost`, as the
+    /// fake Lattice answers) and the signer was not told it may sign for
+    /// such names (configuration).
+    #[error(
+        "refusing to sign for `{host}`: signing for `localhost` names is off unless you opt in, with \
+         `with_env()` on the client builder (environment configuration) or `SignerBuilder::allow_localhost(true)`; \
+         the signer's default region is then used"
+    )]
+    LocalhostNotAllowed {
+        /// The URI host that was refused.
+        host: String,
+    },
+
+    /// `LATTICE_RESOLVE` or `AWS_CA_BUNDLE` holds a bad value
+    /// (configuration), read by a `with_env()` opt-in.
+    #[error(transparent)]
+    Env(#[from] crate::env::EnvError),
+
     /// The request goes to a host the signer was not told it may sign for
     /// (configuration). Signatures and session tokens are only sent to hosts
     /// the user named.

@@ -12,6 +12,7 @@ use super::Error;
 use super::redirect::{RedirectPolicy, Replay, next_hop};
 use super::request::LatticeRequestBuilder;
 use super::sign::{redacted, send_signed};
+use crate::env::EnvConfig;
 use crate::resolve::Resolver;
 use crate::sign::Signer;
 use crate::tls::TlsOptions;
@@ -95,6 +96,8 @@ pub struct LatticeClientBuilder {
     pool_idle_timeout: Option<Duration>,
     user_agent: HeaderValue,
     configure: Vec<ConfigureFn>,
+    env: Option<EnvConfig>,
+    retry: bool,
 }
 
 type ConfigureFn = Box<dyn FnOnce(::reqwest::ClientBuilder) -> ::reqwest::ClientBuilder + Send>;
@@ -121,6 +124,8 @@ impl fmt::Debug for LatticeClientBuilder {
             .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("user_agent", &self.user_agent)
             .field("configure", &self.configure.len())
+            .field("env", &self.env)
+            .field("retry_closed_connections", &self.retry)
             .finish()
     }
 }
@@ -238,6 +243,18 @@ impl LatticeClientBuilder {
         self
     }
 
+    /// Send a request once more, on another connection, when the
+    /// connection closed under it before a response (default `true`): a
+    /// request never processed, whatever its method, or an idempotent one
+    /// with a body in memory. The rule is [`crate::retry`]'s; with `false`
+    /// only reqwest's own default applies (HTTP/2 streams refused
+    /// unprocessed). A [`configure`](Self::configure) hook that sets
+    /// `retry` replaces both.
+    pub fn retry_closed_connections(mut self, yes: bool) -> Self {
+        self.retry = yes;
+        self
+    }
+
     /// The `user-agent` of every request (default [`DEFAULT_USER_AGENT`],
     /// `lattice-client/<version>`). A `user-agent` header set on a request
     /// wins.
@@ -285,6 +302,48 @@ impl LatticeClientBuilder {
         self
     }
 
+    /// Environment configuration, the opt-in of [`crate::env`]: the
+    /// `LATTICE_RESOLVE` overrides go to the resolver (on top of
+    /// [`resolver`](Self::resolver)'s, replacing the same names), the
+    /// `AWS_CA_BUNDLE` bundle is trusted instead of the platform's roots,
+    /// and the signer may sign for `*.localhost` names with its default
+    /// region. The variables are read and checked now and applied in
+    /// [`build`](Self::build), whatever the order of the other setters.
+    ///
+    /// ```no_run
+    /// # use lattice_client::reqwest::LatticeClient;
+    /// # use lattice_client::{Credentials, Signer};
+    /// # fn main() -> Result<(), lattice_client::reqwest::Error> {
+    /// # let signer = Signer::builder().credentials(Credentials::for_tests()).region("us-west-2").build()?;
+    /// // LATTICE_RESOLVE='orders-0123….vpc-lattice-svcs.us-west-2.on.aws:443:127.0.0.1'
+    /// // AWS_CA_BUNDLE=/tmp/lattice-fake-ca.pem
+    /// let client = LatticeClient::builder(signer).with_env()?.build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lattice`] wrapping [`crate::Error::Env`]: a bad
+    /// `LATTICE_RESOLVE` entry, or an `AWS_CA_BUNDLE` that cannot be read or
+    /// holds no certificate.
+    pub fn with_env(mut self) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_env().map_err(crate::Error::from)?);
+        Ok(self)
+    }
+
+    /// [`with_env`](Self::with_env), reading the variables through `lookup`
+    /// (tests, or another configuration source).
+    ///
+    /// # Errors
+    ///
+    /// As [`with_env`](Self::with_env).
+    pub fn with_env_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_lookup(lookup).map_err(crate::Error::from)?);
+        Ok(self)
+    }
+
     /// Ignore proxies from the environment (`HTTP_PROXY`, …). Tests and
     /// examples that talk to loopback servers use it.
     pub fn no_proxy(mut self) -> Self {
@@ -305,10 +364,17 @@ impl LatticeClientBuilder {
         for pem in &self.roots_pem {
             options = options.add_pem(pem)?;
         }
+        let mut resolver = self.resolver;
+        let mut signer = self.signer;
+        if let Some(env) = &self.env {
+            options = env.apply_to_tls(options);
+            resolver = env.apply_to_resolver(resolver)?;
+            signer = signer.allow_localhost(true);
+        }
         let config = options.client_config()?;
         let mut builder = ::reqwest::Client::builder()
             .redirect(redirect::Policy::none())
-            .dns_resolver(Arc::new(self.resolver))
+            .dns_resolver(Arc::new(resolver))
             .tls_backend_preconfigured(config);
         if let Some(t) = self.timeout {
             builder = builder.timeout(t);
@@ -325,16 +391,46 @@ impl LatticeClientBuilder {
         builder = builder
             .pool_idle_timeout(self.pool_idle_timeout)
             .user_agent(self.user_agent);
+        if self.retry {
+            builder = builder.retry(retry_policy());
+        }
         for f in self.configure {
             builder = f(builder);
         }
         let client = builder.build().map_err(Error::Reqwest)?;
         Ok(LatticeClient {
             client,
-            signer: self.signer,
+            signer,
             redirect: self.redirect,
         })
     }
+}
+
+/// Every host: the retry rule applies to every request of the client.
+struct AnyHost;
+
+impl PartialEq<&str> for AnyHost {
+    fn eq(&self, _host: &&str) -> bool {
+        true
+    }
+}
+
+/// [`crate::retry`]'s rule as reqwest's retry policy (with reqwest's retry
+/// budget: at most 20 % extra requests beyond 10 per second).
+fn retry_policy() -> ::reqwest::retry::Builder {
+    ::reqwest::retry::for_host(AnyHost)
+        .max_retries_per_request(crate::retry::MAX_RETRIES)
+        .classify_fn(|attempt| match attempt.error() {
+            Some(error) if crate::retry::is_retryable(attempt.method(), error) => {
+                tracing::debug!(
+                    method = %attempt.method(),
+                    error = %error,
+                    "the connection closed before a response; sending the request again"
+                );
+                attempt.retryable()
+            }
+            _ => attempt.success(),
+        })
 }
 
 impl LatticeClient {
@@ -364,6 +460,8 @@ impl LatticeClient {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             configure: Vec::new(),
+            env: None,
+            retry: true,
         }
     }
 

@@ -89,6 +89,28 @@
 //! 308), `content-type` and `content-encoding`: an API key, a tenant header
 //! or a cookie meant for one service never reaches another.
 //!
+//! # Connections, retries and timeouts
+//!
+//! VPC Lattice closes a connection after 60 s idle and at its 10-minute
+//! lifetime. The client keeps idle pooled connections for
+//! [`DEFAULT_POOL_IDLE_TIMEOUT`] (50 s), so it does not pick a connection
+//! Lattice is closing, and sends a request once more, on another
+//! connection, when the connection closed under it before a response
+//! arrived: a request never processed, whatever its method, or an idempotent
+//! one (`GET`, `HEAD`, `PUT`, `DELETE`, …) whose body is in memory
+//! ([`crate::retry`] has the rule; [`LatticeClientBuilder::retry_closed_connections`]
+//! turns it off). Responses are never retried, `5xx` included: put a retry
+//! policy of your own (reqwest-retry, tower's `retry`) in front for those.
+//! Connections time out after 10 s ([`LatticeClientBuilder::connect_timeout`]);
+//! there is no total timeout unless you set one
+//! ([`LatticeClientBuilder::timeout`]), since bodies stream.
+//!
+//! # Environment configuration
+//!
+//! [`LatticeClientBuilder::with_env`] reads `LATTICE_RESOLVE` and
+//! `AWS_CA_BUNDLE` (see [`crate::env`]): how an application reaches the fake
+//! Lattice without code changes.
+//!
 //! # Middleware
 //!
 //! [`SigV4Middleware`] signs each request of a

@@ -41,6 +41,7 @@ pub struct SignerBuilder {
     algorithm: SigningAlgorithm,
     domains: Vec<(String, Option<DomainRegion>)>,
     sign_any_host: bool,
+    allow_localhost: bool,
     extra_excluded: Vec<String>,
     refresh_window: Duration,
     capture: bool,
@@ -54,6 +55,7 @@ impl fmt::Debug for SignerBuilder {
             .field("algorithm", &self.algorithm)
             .field("custom_domains", &self.domains)
             .field("sign_any_host", &self.sign_any_host)
+            .field("allow_localhost", &self.allow_localhost)
             .field("capture_canonical", &self.capture)
             .finish_non_exhaustive()
     }
@@ -68,6 +70,7 @@ impl Default for SignerBuilder {
             algorithm: SigningAlgorithm::SigV4,
             domains: Vec::new(),
             sign_any_host: false,
+            allow_localhost: false,
             extra_excluded: Vec::new(),
             refresh_window: DEFAULT_REFRESH_WINDOW,
             capture: false,
@@ -231,6 +234,17 @@ impl SignerBuilder {
         self
     }
 
+    /// Sign for `localhost` names (`localhost`, `orders.localhost`: the
+    /// names the fake Lattice answers to) with the default
+    /// [`region`](Self::region) (default `false`: such requests fail with
+    /// [`Error::LocalhostNotAllowed`]). The client builders' `with_env()`
+    /// turns it on too. The signature binds the `.localhost` host, so it
+    /// cannot be replayed against a real Lattice name.
+    pub fn allow_localhost(mut self, yes: bool) -> Self {
+        self.allow_localhost = yes;
+        self
+    }
+
     /// Never sign this header (for headers a proxy on your path rewrites).
     pub fn exclude_header(mut self, name: impl Into<String>) -> Self {
         self.extra_excluded.push(name.into());
@@ -310,6 +324,7 @@ impl SignerBuilder {
             domains,
             default_region_domains,
             sign_any_host: self.sign_any_host,
+            allow_localhost: self.allow_localhost,
             excluded: excluded.into_boxed_slice(),
             capture: self.capture,
             v4_keys: KeyCache::new(SIGNER_KEY_CACHE_IDS),

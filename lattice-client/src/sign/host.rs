@@ -28,6 +28,7 @@ pub(super) enum HostKind<'a> {
 /// is an error, since the connection goes to the URI host).
 pub(super) fn prepare_host(
     inner: &Inner,
+    localhost: bool,
     uri: &mut Uri,
     headers: &mut HeaderMap,
 ) -> Result<Authority, Error> {
@@ -35,7 +36,7 @@ pub(super) fn prepare_host(
     if let Some(new_uri) = new_uri {
         *uri = new_uri;
     }
-    allowed(inner, authority.host())?;
+    allowed(inner, localhost, authority.host())?;
     if let Some(value) = headers.get(HOST) {
         let agrees = value.to_str().ok().is_some_and(|v| {
             let fake = format!("{}://{}/", uri.scheme_str().unwrap_or("https"), v);
@@ -60,7 +61,15 @@ pub(super) fn prepare_host(
 
 /// Whether `host` (normalised: lower-case, no trailing dot, no port) may be
 /// signed for, and what it says about the region.
-pub(super) fn allowed<'a>(inner: &'a Inner, host: &'a str) -> Result<HostKind<'a>, Error> {
+///
+/// `localhost` names (`orders.localhost`) are signed for the default region
+/// only when `localhost` is set (the opt-in), unless registered as a custom
+/// domain or `sign_any_host` is on.
+pub(super) fn allowed<'a>(
+    inner: &'a Inner,
+    localhost: bool,
+    host: &'a str,
+) -> Result<HostKind<'a>, Error> {
     if let Some(region) = LatticeName::region_of(host) {
         return Ok(HostKind::Generated(region));
     }
@@ -69,6 +78,14 @@ pub(super) fn allowed<'a>(inner: &'a Inner, host: &'a str) -> Result<HostKind<'a
     }
     if inner.sign_any_host || inner.default_region_domains.iter().any(|p| p.matches(host)) {
         return Ok(HostKind::Default);
+    }
+    if crate::resolve::is_localhost(host) {
+        if localhost || inner.allow_localhost {
+            return Ok(HostKind::Default);
+        }
+        return Err(Error::LocalhostNotAllowed {
+            host: host.to_owned(),
+        });
     }
     Err(Error::HostNotAllowed {
         host: host.to_owned(),

@@ -46,6 +46,8 @@ const X_AMZ_REGION_SET: HeaderName = HeaderName::from_static("x-amz-region-set")
 #[derive(Clone)]
 pub struct Signer {
     inner: Arc<Inner>,
+    /// Sign for `localhost` names (set on this clone only).
+    localhost: bool,
 }
 
 pub(super) struct Inner {
@@ -58,6 +60,8 @@ pub(super) struct Inner {
     /// Custom domains signed with the default region.
     pub(super) default_region_domains: Vec<DomainPattern>,
     pub(super) sign_any_host: bool,
+    /// Sign for `localhost` names with the default region.
+    pub(super) allow_localhost: bool,
     /// Header names never signed (lower-case), besides `x-forwarded-*`.
     pub(super) excluded: Box<[HeaderName]>,
     /// Keep the canonical request and string to sign in the report.
@@ -90,6 +94,10 @@ impl fmt::Debug for Signer {
             .field("custom_domains", &self.inner.domains)
             .field("default_region_domains", &self.inner.default_region_domains)
             .field("sign_any_host", &self.inner.sign_any_host)
+            .field(
+                "allow_localhost",
+                &(self.localhost || self.inner.allow_localhost),
+            )
             .field("credentials", &self.inner.credentials)
             .finish_non_exhaustive()
     }
@@ -111,12 +119,25 @@ impl Signer {
         &self.inner.algorithm
     }
 
+    /// This signer, also signing for `localhost` names (`orders.localhost`,
+    /// as the fake Lattice answers) with its default region when `yes`; see
+    /// [`SignerBuilder::allow_localhost`] (`false` does not undo the
+    /// builder's setting). Clones made before are unchanged; the
+    /// credentials cache is shared.
+    #[must_use]
+    pub fn allow_localhost(mut self, yes: bool) -> Self {
+        self.localhost = yes;
+        self
+    }
+
     /// Whether this signer would sign a request to `uri` (its scheme and
     /// authority are usable and its host is allowed). Redirect loops use it
     /// before following a `Location`.
     pub fn may_sign(&self, uri: &Uri) -> bool {
         match host::normalize_authority(uri) {
-            Ok((_, authority)) => host::allowed(&self.inner, authority.host()).is_ok(),
+            Ok((_, authority)) => {
+                host::allowed(&self.inner, self.localhost, authority.host()).is_ok()
+            }
             Err(_) => false,
         }
     }
@@ -150,7 +171,7 @@ impl Signer {
         let now = self.inner.time.now();
         let mut uri = std::mem::take(request.uri_mut());
         let result = sign_head(
-            &self.inner,
+            self,
             &method,
             &mut uri,
             request.headers_mut(),
@@ -188,7 +209,7 @@ impl Signer {
         let override_region = parts.extensions.get::<SigningRegion>();
         let now = self.inner.time.now();
         sign_head(
-            &self.inner,
+            self,
             &parts.method,
             &mut parts.uri,
             &mut parts.headers,
@@ -203,6 +224,7 @@ impl Signer {
     pub(super) fn from_inner(inner: Inner) -> Self {
         Self {
             inner: Arc::new(inner),
+            localhost: false,
         }
     }
 }
@@ -215,7 +237,7 @@ struct Params<'a> {
 }
 
 fn sign_head(
-    inner: &Inner,
+    signer: &Signer,
     method: &http::Method,
     uri: &mut Uri,
     headers: &mut HeaderMap,
@@ -223,8 +245,9 @@ fn sign_head(
     credentials: &Credentials,
     now: SystemTime,
 ) -> Result<SigningReport, Error> {
-    let authority = host::prepare_host(inner, uri, headers)?;
-    let params = parameters(inner, authority.host(), override_region)?;
+    let (inner, localhost) = (&*signer.inner, signer.localhost);
+    let authority = host::prepare_host(inner, localhost, uri, headers)?;
+    let params = parameters(inner, localhost, authority.host(), override_region)?;
     for name in SIGNING_HEADERS {
         headers.remove(name);
     }
@@ -512,6 +535,7 @@ fn report(
 /// SigV4A for this request); the default region.
 fn parameters<'a>(
     inner: &'a Inner,
+    localhost: bool,
     host: &'a str,
     override_region: Option<&'a str>,
 ) -> Result<Params<'a>, Error> {
@@ -530,7 +554,7 @@ fn parameters<'a>(
     if let Some(region) = override_region {
         return Ok(v4(region, RegionSource::Request));
     }
-    let kind = host::allowed(inner, host)?;
+    let kind = host::allowed(inner, localhost, host)?;
     let default = inner.region.as_deref();
     match kind {
         HostKind::Generated(region) => {

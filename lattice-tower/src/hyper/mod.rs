@@ -26,6 +26,27 @@
 //! # }
 //! ```
 //!
+//! # Connections, retries and timeouts
+//!
+//! VPC Lattice closes a connection after 60 s idle and at its 10-minute
+//! lifetime. The client keeps idle pooled connections for 50 s
+//! ([`HyperClientBuilder::pool_idle_timeout`]), so it does not pick one
+//! Lattice is closing, and sends a request once more, on another
+//! connection and signed afresh, when the connection closed under it
+//! before a response: a request never processed, whatever its method, or
+//! an idempotent one (`GET`, `HEAD`, `PUT`, `DELETE`, …) whose body is at
+//! most 64 KiB ([`lattice_client::retry`] has the rule;
+//! [`HyperClientBuilder::retry_closed_connections`] turns it off).
+//! Responses are never retried, `5xx` included. TCP connects time out after
+//! 10 s ([`HyperClientBuilder::connect_timeout`]); there is no total
+//! timeout, since bodies stream: wrap the client in `tower::timeout` for
+//! one.
+//!
+//! [`HyperClientBuilder::with_env`] reads `LATTICE_RESOLVE` and
+//! `AWS_CA_BUNDLE` ([`lattice_client::env`]); [`HyperClientBuilder::tls`]
+//! takes another crypto provider or a complete rustls configuration
+//! ([`TlsOptions`]).
+//!
 //! # Lattice's refusals
 //!
 //! To tell a `403` written by Lattice itself (a bad signature, an auth policy
@@ -74,6 +95,7 @@
 //! # }
 //! ```
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -83,13 +105,18 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use lattice_client::Signer;
+use lattice_client::env::EnvConfig;
 use lattice_client::resolve::Resolver;
 use lattice_client::tls::TlsOptions;
 use rustls::pki_types::CertificateDer;
 use tower_service::Service;
 
-use crate::sign::{ResponseFuture, SigV4Service};
+use crate::sign::SigV4Service;
+
+mod retry;
+
 use crate::{BoxError, Error, HyperError};
+use retry::{ReplayBody, RetryFuture};
 
 /// The connector under the signed client.
 pub type Connector = HttpsConnector<HttpConnector<Resolver>>;
@@ -97,9 +124,30 @@ pub type Connector = HttpsConnector<HttpConnector<Resolver>>;
 /// A signed hyper client; cheap to clone, clones share connections and the
 /// credentials cache. Use [`request`](Self::request), or use it as a Tower
 /// `Service`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SignedHyperClient<B> {
-    inner: SigV4Service<Client<Connector, B>>,
+    inner: SigV4Service<Client<Connector, ReplayBody<B>>>,
+    retry: bool,
+    /// What [`into_inner`](Self::into_inner) builds its client from.
+    parts: Arc<Parts>,
+}
+
+/// The settings of a [`SignedHyperClient`]'s hyper-util client.
+#[derive(Debug)]
+struct Parts {
+    builder: hyper_util::client::legacy::Builder,
+    connector: Connector,
+    signer: Signer,
+}
+
+impl<B> Clone for SignedHyperClient<B> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            retry: self.retry,
+            parts: self.parts.clone(),
+        }
+    }
 }
 
 impl<B> SignedHyperClient<B>
@@ -135,16 +183,21 @@ where
     /// # }
     /// ```
     pub async fn request(&self, request: Request<B>) -> Result<Response<Incoming>, HyperError> {
-        let mut service = Self {
-            inner: self.inner.clone(),
-        };
+        let mut service = self.clone();
         std::future::poll_fn(|cx| Service::<Request<B>>::poll_ready(&mut service, cx)).await?;
         service.call(request).await
     }
 
-    /// The signing service around hyper-util's client.
+    /// A signing service around a hyper-util client with this client's
+    /// settings (connector, TLS, resolver, pool) and signer, but its own
+    /// connection pool and without the retry of
+    /// [`retry_closed_connections`](HyperClientBuilder::retry_closed_connections).
     pub fn into_inner(self) -> SigV4Service<Client<Connector, B>> {
-        self.inner
+        let parts = &*self.parts;
+        SigV4Service::new(
+            parts.builder.build(parts.connector.clone()),
+            parts.signer.clone(),
+        )
     }
 }
 
@@ -156,15 +209,13 @@ where
 {
     type Response = Response<Incoming>;
     type Error = HyperError;
-    type Future =
-        HyperResponseFuture<ResponseFuture<<Client<Connector, B> as Service<Request<B>>>::Future>>;
+    type Future = HyperResponseFuture<RetryFuture>;
 
     fn poll_ready(
         &mut self,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.inner
-            .poll_ready(cx)
+        Service::<Request<ReplayBody<B>>>::poll_ready(&mut self.inner, cx)
             .map_err(|e| HyperError::classify(e, ""))
     }
 
@@ -175,7 +226,7 @@ where
             .map(|a| a.as_str().to_owned())
             .unwrap_or_default();
         HyperResponseFuture {
-            inner: self.inner.call(request),
+            inner: retry::call(&mut self.inner, request, self.retry),
             authority,
         }
     }
@@ -219,6 +270,8 @@ pub struct HyperClientBuilder {
     tls: TlsOptions,
     pool_idle_timeout: Option<Duration>,
     http2_only: bool,
+    env: Option<EnvConfig>,
+    retry: bool,
 }
 
 impl HyperClientBuilder {
@@ -231,6 +284,8 @@ impl HyperClientBuilder {
             tls: TlsOptions::new(),
             pool_idle_timeout: Some(Duration::from_secs(50)),
             http2_only: false,
+            env: None,
+            retry: true,
         }
     }
 
@@ -307,6 +362,59 @@ impl HyperClientBuilder {
         self
     }
 
+    /// Environment configuration, the opt-in of [`lattice_client::env`]:
+    /// the `LATTICE_RESOLVE` overrides go to the resolver (on top of
+    /// [`resolver`](Self::resolver)'s), the `AWS_CA_BUNDLE` bundle is
+    /// trusted instead of the platform's roots, and the signer may sign for
+    /// `*.localhost` names with its default region. Read and checked now,
+    /// applied in [`build`](Self::build).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sign`] wrapping [`lattice_client::Error::Env`]: a bad
+    /// `LATTICE_RESOLVE` entry, or an `AWS_CA_BUNDLE` that cannot be read or
+    /// holds no certificate.
+    pub fn with_env(mut self) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_env().map_err(lattice_client::Error::from)?);
+        Ok(self)
+    }
+
+    /// [`with_env`](Self::with_env), reading the variables through `lookup`.
+    ///
+    /// ```
+    /// use lattice_client::{Credentials, Signer};
+    /// use lattice_tower::hyper::HyperClientBuilder;
+    ///
+    /// # fn main() -> Result<(), lattice_tower::BoxError> {
+    /// let signer = Signer::builder().credentials(Credentials::for_tests()).region("us-west-2").build()?;
+    /// let vars = |name: &str| (name == "LATTICE_RESOLVE").then(|| "orders.localhost:8080:127.0.0.1".to_owned());
+    /// let client = HyperClientBuilder::new(signer)
+    ///     .with_env_from(vars)?
+    ///     .build::<http_body_util::Empty<bytes::Bytes>>()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`with_env`](Self::with_env).
+    pub fn with_env_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        self.env = Some(EnvConfig::from_lookup(lookup).map_err(lattice_client::Error::from)?);
+        Ok(self)
+    }
+
+    /// Send a request once more, on another connection, when the
+    /// connection closed under it before a response (default `true`): a
+    /// request never processed, whatever its method, or an idempotent one
+    /// whose body is at most [`REPLAY_LIMIT`](lattice_client::retry::REPLAY_LIMIT)
+    /// bytes. Each attempt is signed afresh. The rule is
+    /// [`lattice_client::retry`]'s.
+    pub fn retry_closed_connections(mut self, yes: bool) -> Self {
+        self.retry = yes;
+        self
+    }
+
     /// Speak HTTP/2 only, also over `http://` (prior knowledge).
     pub fn http2_only(mut self, yes: bool) -> Self {
         self.http2_only = yes;
@@ -321,23 +429,34 @@ impl HyperClientBuilder {
     /// built.
     pub fn build<B>(self) -> Result<SignedHyperClient<B>, Error>
     where
-        B: http_body::Body + Send + 'static,
+        B: http_body::Body + Send + Unpin + 'static,
         B::Data: Send,
+        B::Error: Into<BoxError>,
     {
-        let roots = self.tls.root_store();
-        if roots.is_empty() {
-            tracing::warn!(
-                "the hyper client trusts no root certificate: https:// requests will fail verification"
-            );
+        let (mut options, mut resolver, mut signer) = (self.tls, self.resolver, self.signer);
+        if let Some(env) = &self.env {
+            options = env.apply_to_tls(options);
+            resolver = env.apply_to_resolver(resolver)?;
+            signer = signer.allow_localhost(true);
         }
-        let mut tls = lattice_client::tls::client_config(roots)?;
+        let mut tls = if options.has_client_config() {
+            options.client_config()?
+        } else {
+            let roots = options.root_store();
+            if roots.is_empty() {
+                tracing::warn!(
+                    "the hyper client trusts no root certificate: https:// requests will fail verification"
+                );
+            }
+            lattice_client::tls::client_config_with(options.provider(), roots)?
+        };
         // hyper-rustls panics ("ALPN protocols should not be pre-defined") on
         // a config that already lists ALPN protocols, and sets them itself
         // from the versions enabled below.
         tls.alpn_protocols.clear();
-        let mut http = HttpConnector::new_with_resolver(self.resolver);
+        let mut http = HttpConnector::new_with_resolver(resolver);
         http.enforce_http(false);
-        http.set_connect_timeout(self.tls.connect_timeout_limit());
+        http.set_connect_timeout(options.connect_timeout_limit());
         http.set_nodelay(true);
         let versions = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
@@ -355,30 +474,18 @@ impl HyperClientBuilder {
         if self.http2_only {
             builder.http2_only(true);
         }
-        let client = builder.build(connector);
+        let client = builder.build(connector.clone());
         Ok(SignedHyperClient {
-            inner: SigV4Service::new(client, self.signer),
+            inner: SigV4Service::new(client, signer.clone()),
+            retry: self.retry,
+            parts: Arc::new(Parts {
+                builder,
+                connector,
+                signer,
+            }),
         })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use lattice_client::Credentials;
-
-    #[test]
-    fn build_does_not_panic_on_the_workspace_tls_config() {
-        let signer = Signer::builder()
-            .credentials(Credentials::for_tests())
-            .build()
-            .expect("signer");
-        for http2_only in [false, true] {
-            let client = HyperClientBuilder::new(signer.clone())
-                .platform_roots(false)
-                .http2_only(http2_only)
-                .build::<http_body_util::Empty<bytes::Bytes>>();
-            assert!(client.is_ok(), "http2_only={http2_only}");
-        }
-    }
-}
+mod tests;
