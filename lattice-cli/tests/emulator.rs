@@ -282,3 +282,116 @@ fn a_bad_gateway_address_is_a_usage_error() {
     assert!(err.contains("127.0.0.1:4566"), "{err}");
     assert!(stdout(&out).is_empty(), "no ready line: {}", stdout(&out));
 }
+
+/// One plain HTTP/1.1 request to the gateway's admin API: `(status, body)`.
+fn admin(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// `lattice call` with the fake's `env` (LATTICE_RESOLVE, AWS_CA_BUNDLE,
+/// AWS_REGION) and nothing else: no `--resolve`, no `--cacert`.
+fn call_with_env(env: &Value, url: &str) -> std::process::Output {
+    let mut cmd = lattice(&["call", url]);
+    for name in ["LATTICE_RESOLVE", "AWS_CA_BUNDLE", "AWS_REGION"] {
+        cmd.env(name, env[name].as_str().unwrap());
+    }
+    run(cmd, None)
+}
+
+/// The last access-log record after `seq`, read through the admin API.
+fn last_record_since(port: u16, since: u64) -> Value {
+    let (status, log) = admin(port, "GET", &format!("/_fake/access-log?since={since}"), "");
+    assert_eq!(status, 200, "{log}");
+    let last = log
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("no record after {since}"));
+    serde_json::from_str(last).unwrap()
+}
+
+#[test]
+fn a_session_against_the_gateway_with_environment_and_admin_api() {
+    let fake = GatewayFake::start();
+    let port = fake.port();
+    let env = fake.ready["env"].clone();
+    let billing = fake.ready["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["service"] == "billing")
+        .unwrap()["baseUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let orders = format!("http://orders.localhost:{port}/orders");
+
+    // A generated HTTPS name, reached through the environment alone.
+    let out = call_with_env(&env, &format!("{billing}/invoices"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = call_with_env(&env, &orders);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let (status, health) = admin(port, "GET", "/_fake/health", "");
+    assert_eq!(status, 200, "{health}");
+    let health: Value = serde_json::from_str(&health).unwrap();
+    assert_eq!(health["status"], "ok", "{health}");
+
+    // A policy that leaves our caller out: the next request is refused by
+    // the service layer, and the access log says so.
+    let seen = last_record_since(port, 0)["seq"].as_u64().unwrap();
+    let others_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/someone-else"},"Action":"vpc-lattice-svcs:Invoke","Resource":"*"}]}"#;
+    let (status, body) = admin(
+        port,
+        "PUT",
+        "/_fake/services/orders/auth-policy",
+        others_only,
+    );
+    assert_eq!(status, 204, "{body}");
+    let out = call_with_env(&env, &orders);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).starts_with("AccessDeniedException"),
+        "{}",
+        stdout(&out)
+    );
+    let record = last_record_since(port, seen);
+    assert_eq!(record["responseCode"], 403, "{record}");
+    assert_eq!(record["authDeniedReason"], "Service", "{record}");
+
+    // A broken policy is refused with one line; the model is unchanged.
+    let (status, reason) = admin(port, "PUT", "/_fake/services/orders/auth-policy", "{");
+    assert_eq!(status, 400, "{reason}");
+    assert_eq!(reason.trim_end().lines().count(), 1, "{reason}");
+
+    // Deleted: AWS_IAM without a policy refuses everything.
+    let (status, _) = admin(port, "DELETE", "/_fake/services/orders/auth-policy", "");
+    assert_eq!(status, 204);
+    let out = call_with_env(&env, &orders);
+    assert!(!out.status.success());
+    assert!(stdout(&out).starts_with("AccessDeniedException"));
+
+    // Allow-all: requests pass again.
+    let allow_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}]}"#;
+    let (status, _) = admin(port, "PUT", "/_fake/services/orders/auth-policy", allow_all);
+    assert_eq!(status, 204);
+    let out = call_with_env(&env, &orders);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
