@@ -24,11 +24,19 @@
 //! (10 s by default, `TlsOptions::connect_timeout`) bounds each attempt's
 //! connection; no total timeout is set by default, since bodies stream.
 //!
-//! [`is_retryable`] is the rule, for clients of your own.
+//! [`is_retryable`] is the rule, for clients of your own; with the
+//! `hyper` feature, [`Replay`] keeps a request's body so that it can be
+//! sent again (the tonic channel uses it with its own rule, which retries
+//! only [`is_unprocessed`] RPCs).
 
 use std::error::Error as StdError;
 
 use http::Method;
+
+#[cfg(feature = "hyper")]
+mod replay;
+#[cfg(feature = "hyper")]
+pub use replay::{Replay, ReplayBody, RequestHead};
 
 /// How many times a request is sent again.
 pub const MAX_RETRIES: u32 = 1;
@@ -63,6 +71,13 @@ pub fn is_retryable(method: &Method, error: &(dyn StdError + 'static)) -> bool {
         Some(Failure::ClosedBeforeResponse) => is_idempotent(method),
         None => false,
     }
+}
+
+/// Whether `error` says the server did not process the request at all
+/// (never sent, `GOAWAY` `NO_ERROR` above the last stream, `REFUSED_STREAM`):
+/// sending it again cannot run it twice, whatever its method.
+pub fn is_unprocessed(error: &(dyn StdError + 'static)) -> bool {
+    matches!(classify(error), Some(Failure::Unprocessed))
 }
 
 enum Failure {

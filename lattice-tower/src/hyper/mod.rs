@@ -116,7 +116,8 @@ use crate::sign::SigV4Service;
 mod retry;
 
 use crate::{BoxError, Error, HyperError};
-use retry::{ReplayBody, RetryFuture};
+use lattice_client::retry::ReplayBody;
+use retry::RetryFuture;
 
 /// The connector under the signed client.
 pub type Connector = HttpsConnector<HttpConnector<Resolver>>;

@@ -1,84 +1,28 @@
-//! The hyper client's retry of requests a closing connection never
-//! answered ([`lattice_client::retry`] has the rule).
-//!
-//! To send a request again its body must still be there. The body is
-//! wrapped so that the frames it yields are remembered — as `Bytes`, shared
-//! when the body's data already is `Bytes` — until the response headers
-//! arrive or [`REPLAY_LIMIT`] bytes have gone out; after that nothing is
-//! remembered and the request is not retried. Streaming bodies keep
-//! streaming: frames are passed on as they come, and the size hint is the
-//! original body's, so `content-length` goes out as before.
+//! A request body that can be sent again: the frames it yields are
+//! remembered — as `Bytes`, shared when the body's data already is
+//! `Bytes` — until the response headers arrive ([`Replay::commit`]) or
+//! [`REPLAY_LIMIT`] bytes have gone out; after that nothing is remembered
+//! and the request is not retried. Streaming bodies keep streaming: frames
+//! are passed on as they come, and the size hint is the original body's,
+//! so `content-length` goes out as before. Used by the signed hyper client
+//! and the tonic channel.
 
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes};
-use http::{HeaderMap, Request, Response};
+use http::{HeaderMap, Request};
 use http_body::{Body, Frame, SizeHint};
-use hyper::body::Incoming;
-use lattice_client::retry::{REPLAY_LIMIT, is_retryable};
-use tower_service::Service;
 
+use super::REPLAY_LIMIT;
 use crate::BoxError;
 
-/// The future of one request and its retry.
-pub(crate) type RetryFuture =
-    Pin<Box<dyn Future<Output = Result<Response<Incoming>, BoxError>> + Send>>;
-
-/// Sends `request` through `inner`, and once more when the rule allows.
-pub(crate) fn call<S, B>(inner: &mut S, request: Request<B>, enabled: bool) -> RetryFuture
-where
-    S: Service<Request<ReplayBody<B>>, Response = Response<Incoming>, Error = BoxError>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: Body + Send + Unpin + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
-{
-    let (parts, body) = request.into_parts();
-    let replay = Replay::new(body, enabled);
-    let head = Head {
-        method: parts.method.clone(),
-        uri: parts.uri.clone(),
-        version: parts.version,
-        headers: parts.headers.clone(),
-        extensions: parts.extensions.clone(),
-    };
-    let first = inner.call(Request::from_parts(parts, replay.attempt()));
-    let mut inner = inner.clone();
-    Box::pin(async move {
-        let error = match first.await {
-            Ok(response) => {
-                replay.commit();
-                return Ok(response);
-            }
-            Err(error) => error,
-        };
-        if !is_retryable(&head.method, &*error) {
-            return Err(error);
-        }
-        let Some(body) = replay.retry() else {
-            return Err(error);
-        };
-        tracing::debug!(
-            method = %head.method,
-            error = %error,
-            "the connection closed before a response; sending the request again"
-        );
-        std::future::poll_fn(|cx| inner.poll_ready(cx)).await?;
-        let result = inner.call(head.request(body)).await;
-        replay.commit();
-        result
-    })
-}
-
-/// What is needed to send a request again (unsigned: the signing service
-/// under the retry signs each attempt afresh).
-struct Head {
+/// What is needed to send a request again: its method, URI, version,
+/// headers and extensions (a signing layer under the retry signs each
+/// attempt afresh).
+#[derive(Debug, Clone)]
+pub struct RequestHead {
     method: http::Method,
     uri: http::Uri,
     version: http::Version,
@@ -86,8 +30,30 @@ struct Head {
     extensions: http::Extensions,
 }
 
-impl Head {
-    fn request<B>(&self, body: B) -> Request<B> {
+impl RequestHead {
+    /// The head of `parts`.
+    pub fn of(parts: &http::request::Parts) -> Self {
+        RequestHead {
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            version: parts.version,
+            headers: parts.headers.clone(),
+            extensions: parts.extensions.clone(),
+        }
+    }
+
+    /// The method.
+    pub fn method(&self) -> &http::Method {
+        &self.method
+    }
+
+    /// The URI.
+    pub fn uri(&self) -> &http::Uri {
+        &self.uri
+    }
+
+    /// A request with this head and `body`.
+    pub fn request<B>(&self, body: B) -> Request<B> {
         let mut request = Request::new(body);
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.uri.clone();
@@ -118,9 +84,22 @@ struct State<B> {
     generation: u64,
 }
 
-/// The shared body of all attempts of one request.
-struct Replay<B> {
+/// The shared body of all attempts of one request: create it with
+/// [`Replay::new`], give each attempt [`Replay::attempt`] or
+/// [`Replay::retry`], and [`Replay::commit`] once a response arrives.
+pub struct Replay<B> {
     state: Arc<Mutex<State<B>>>,
+}
+
+impl<B> std::fmt::Debug for Replay<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("Replay")
+            .field("replayable", &state.replayable)
+            .field("sent_len", &state.sent_len)
+            .field("generation", &state.generation)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<B> Clone for Replay<B> {
@@ -132,7 +111,9 @@ impl<B> Clone for Replay<B> {
 }
 
 impl<B> Replay<B> {
-    fn new(body: B, replayable: bool) -> Self {
+    /// Wraps `body`; with `replayable` false it is passed through and
+    /// never retried.
+    pub fn new(body: B, replayable: bool) -> Self {
         Self {
             state: Arc::new(Mutex::new(State {
                 body,
@@ -150,7 +131,8 @@ impl<B> Replay<B> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn attempt(&self) -> ReplayBody<B> {
+    /// The body of the first attempt.
+    pub fn attempt(&self) -> ReplayBody<B> {
         ReplayBody {
             replay: self.clone(),
             generation: self.lock().generation,
@@ -159,7 +141,7 @@ impl<B> Replay<B> {
     }
 
     /// The body of the next attempt, if the request can be sent again.
-    fn retry(&self) -> Option<ReplayBody<B>> {
+    pub fn retry(&self) -> Option<ReplayBody<B>> {
         let mut state = self.lock();
         if !state.replayable {
             return None;
@@ -173,7 +155,7 @@ impl<B> Replay<B> {
     }
 
     /// No retry will happen: forget the frames.
-    fn commit(&self) {
+    pub fn commit(&self) {
         let mut state = self.lock();
         state.replayable = false;
         state.sent = Vec::new();
@@ -182,7 +164,7 @@ impl<B> Replay<B> {
 
 /// One attempt's view of a request body: first the frames an earlier
 /// attempt already took, then the rest of the original body.
-pub(crate) struct ReplayBody<B> {
+pub struct ReplayBody<B> {
     replay: Replay<B>,
     generation: u64,
     position: usize,

@@ -1,9 +1,14 @@
 //! Tests of the replayable body.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
+use http_body::{Body, Frame};
 use http_body_util::{BodyExt, Full};
 
-use super::*;
+use super::Replay;
+use crate::retry::{REPLAY_LIMIT, is_unprocessed};
 
 #[tokio::test]
 async fn a_retry_replays_the_frames_and_keeps_the_size_hint() {
@@ -56,7 +61,7 @@ async fn bodies_over_the_limit_or_disabled_are_not_retried() {
 }
 
 /// A streaming body of unknown length.
-struct Chunks(std::collections::VecDeque<Bytes>);
+pub(super) struct Chunks(std::collections::VecDeque<Bytes>);
 
 impl Body for Chunks {
     type Data = Bytes;
@@ -68,4 +73,13 @@ impl Body for Chunks {
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         Poll::Ready(self.0.pop_front().map(|b| Ok(Frame::data(b))))
     }
+}
+
+#[test]
+fn only_the_peers_refusals_are_unprocessed() {
+    let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+    // Maybe processed: retried for idempotent methods only, never as unprocessed.
+    assert!(!is_unprocessed(&reset));
+    // A locally built GOAWAY is not the peer's.
+    assert!(!is_unprocessed(&h2::Error::from(h2::Reason::NO_ERROR)));
 }
