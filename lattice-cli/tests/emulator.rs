@@ -23,7 +23,12 @@ fn curl(args: &[&str]) -> Option<(String, String)> {
     let out = match Command::new("curl").arg("-sS").args(args).output() {
         Ok(out) => out,
         Err(e) => {
-            println!("skipping the curl part: cannot run curl ({e})");
+            // Straight to stderr: the test harness captures `println!`.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: the curl part of this test: cannot run curl ({e})"
+            );
             return None;
         }
     };

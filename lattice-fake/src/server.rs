@@ -213,7 +213,18 @@ impl FakeLattice {
                         "{}://{}:{}",
                         listener.protocol.scheme(),
                         service.local_name(),
-                        gateway.as_ref().map_or(address.port(), |(_, a)| a.port())
+                        // The gateway's port for the listener the gateway
+                        // routes to; another listener of the same protocol
+                        // is reached on its own port.
+                        match &gateway {
+                            Some((_, a))
+                                if crate::gateway::pick_listener(service, listener.protocol)
+                                    .is_some_and(|l| l.port == listener.port) =>
+                            {
+                                a.port()
+                            }
+                            _ => address.port(),
+                        }
                     ),
                 };
                 bound.push((s, socket, tls, info));
@@ -549,7 +560,8 @@ impl FakeHandle {
     }
 
     /// Deletes the auth policy of the service `name`, as `DeleteAuthPolicy`
-    /// would: with `AWS_IAM` and no policy, every request is refused.
+    /// would: the auth type stays, so with `AWS_IAM` and no policy every
+    /// request is refused, and a `NONE` service stays open.
     ///
     /// # Errors
     ///

@@ -217,8 +217,18 @@ async fn auth_policies_replaced_while_running() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(call_orders(&fake).await, StatusCode::OK);
 
-    // Deleting the network's policy makes it AWS_IAM without a policy:
-    // everything refused, by the network layer.
+    // A policy put on the (open) network makes it AWS_IAM; deleting the
+    // policy leaves AWS_IAM without a policy: everything refused, by the
+    // network layer.
+    let (status, _) = admin(
+        &fake,
+        reqwest::Method::PUT,
+        "/_fake/service-networks/shop/auth-policy",
+        ALLOW_ALL,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(call_orders(&fake).await, StatusCode::OK);
     let (status, _) = admin(
         &fake,
         reqwest::Method::DELETE,
@@ -228,7 +238,7 @@ async fn auth_policies_replaced_while_running() {
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(call_orders(&fake).await, StatusCode::FORBIDDEN);
-    let records = wait_for_records(&fake, 5).await;
+    let records = wait_for_records(&fake, 6).await;
     assert_eq!(
         records
             .last()
@@ -248,6 +258,24 @@ async fn auth_policies_replaced_while_running() {
     assert!(fake.delete_service_network_auth_policy("nope").is_err());
     fake.put_service_auth_policy("orders", ALLOW_ALL)
         .expect("put");
+    assert_eq!(call_orders(&fake).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn deleting_the_policy_of_an_open_layer_keeps_it_open() {
+    let fake = fake().await;
+    // The network's auth type is NONE: `DeleteAuthPolicy` leaves it so.
+    let (status, _) = admin(
+        &fake,
+        reqwest::Method::DELETE,
+        "/_fake/service-networks/shop/auth-policy",
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(call_orders(&fake).await, StatusCode::OK);
+    fake.delete_service_network_auth_policy("shop")
+        .expect("delete");
     assert_eq!(call_orders(&fake).await, StatusCode::OK);
 }
 

@@ -133,19 +133,11 @@ pub(crate) async fn run(args: FakeArgs) -> CliResult<ExitCode> {
     let bind = args
         .bind
         .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-    if !bind.is_loopback() {
-        eprintln!(
-            "fake: warning: --bind {bind} is not loopback; anyone who can reach this address can call the services"
-        );
-    }
+    // A non-loopback address is warned about by the library (on stderr,
+    // through the tool's log output).
     fake = fake.bind(bind).explain_signature_failures(args.explain);
     if let Some(value) = &args.gateway {
         let addr = gateway_addr(value, bind)?;
-        if !addr.ip().is_loopback() && addr.ip() != bind {
-            eprintln!(
-                "fake: warning: --gateway {addr} is not loopback; anyone who can reach this address can call the services"
-            );
-        }
         fake = fake.gateway(addr);
     }
     // Records go through a channel to a writer thread, so a slow reader of

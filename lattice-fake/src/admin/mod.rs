@@ -10,7 +10,7 @@
 //! | `GET /_fake/env` | `200`, `export NAME='value'` lines ([`FakeEnv`]) |
 //! | `GET /_fake/metrics` | `200`, the metrics in the Prometheus text format ([`crate::metrics::MetricsSnapshot::to_prometheus_text`]) |
 //! | `PUT /_fake/services/{name}/auth-policy` | `204`; the body is the policy JSON |
-//! | `DELETE /_fake/services/{name}/auth-policy` | `204`; `AWS_IAM` without a policy: every request refused |
+//! | `DELETE /_fake/services/{name}/auth-policy` | `204`; the auth type stays (`AWS_IAM` without a policy: every request refused) |
 //! | `PUT`/`DELETE /_fake/service-networks/{name}/auth-policy` | the same for a service network |
 //! | `POST /_fake/reset` | `204`; the access log and the metrics are cleared |
 //! | `GET /_fake/map.svg` | `200`, the service map as SVG ([`crate::map`]) |
@@ -18,8 +18,9 @@
 //!
 //! A bad request (invalid JSON or policy, unknown name, bad query) gets
 //! `400` with one line of text, and the running model is unchanged.
-//! Putting or deleting a policy also sets the layer's auth type to
-//! `AWS_IAM` (docs/assumptions.md A65).
+//! Putting a policy also sets the layer's auth type to `AWS_IAM`; deleting
+//! one keeps the auth type, as `DeleteAuthPolicy` does (docs/assumptions.md
+//! A65).
 
 use std::fmt::Write as _;
 use std::sync::{Arc, RwLock};
@@ -143,7 +144,8 @@ impl State {
 
     /// Puts (`Some`) or deletes (`None`) the auth policy of the service or
     /// network `name`, as `PutAuthPolicy` / `DeleteAuthPolicy` would, for
-    /// the next request. The layer's auth type becomes `AWS_IAM`.
+    /// the next request. Putting makes the layer's auth type `AWS_IAM`;
+    /// deleting keeps it (docs/assumptions.md A65).
     pub(crate) fn set_auth_policy(
         &self,
         owner: PolicyOwner,
@@ -168,12 +170,12 @@ impl State {
             name: name.to_owned(),
         })?;
         let parsed = match policy_json {
-            Some(json) => parse_auth(
+            Some(json) => Some(parse_auth(
                 &Auth::AwsIam(Some(json.to_owned())),
                 &format!("{label} `{name}` auth policy"),
                 self.c.auth_policy_bytes,
-            )?,
-            None => ParsedAuth::AwsIam(None),
+            )?),
+            None => None,
         };
         let mut current = self.auth.write().unwrap_or_else(|e| e.into_inner());
         let mut services = current.services.clone();
@@ -183,7 +185,15 @@ impl State {
             PolicyOwner::Network => networks.get_mut(index),
         };
         if let Some(slot) = slot {
-            *slot = parsed;
+            *slot = match parsed {
+                Some(parsed) => parsed,
+                // As `DeleteAuthPolicy`: the auth type stays; `AWS_IAM`
+                // without a policy refuses every request, `NONE` stays open.
+                None => match slot {
+                    ParsedAuth::None => ParsedAuth::None,
+                    ParsedAuth::AwsIam(_) => ParsedAuth::AwsIam(None),
+                },
+            };
         }
         *current = Arc::new(AuthTables::build(
             &self.c.services,
@@ -338,7 +348,7 @@ where
         _ => text(
             StatusCode::NOT_FOUND,
             format!(
-                "no admin endpoint {path}; see GET /_fake/health, /_fake/access-log, /_fake/ca.pem, /_fake/env, /_fake/map"
+                "no admin endpoint {path}; the endpoints: GET /_fake/health, /_fake/access-log, /_fake/metrics, /_fake/ca.pem, /_fake/env, /_fake/map, /_fake/map.svg; PUT or DELETE /_fake/services/NAME/auth-policy, /_fake/service-networks/NAME/auth-policy; POST /_fake/reset"
             ),
         ),
     }
