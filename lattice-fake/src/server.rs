@@ -250,6 +250,7 @@ impl FakeLattice {
         );
         let info = crate::admin::RunInfo {
             started: std::time::Instant::now(),
+            gateway: gateway.as_ref().map(|(_, a)| *a),
             listeners: bound.iter().map(|(_, _, _, info)| info.clone()).collect(),
             ca_pem: pki.as_ref().map(|p| p.ca_pem.clone()),
             ca_bundle: RwLock::new(None),

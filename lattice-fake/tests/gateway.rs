@@ -193,6 +193,8 @@ async fn a_service_without_a_listener_of_the_protocol_gets_421() {
         .await
         .expect("request");
     assert_eq!(response.status(), StatusCode::OK);
+    let health: Value = serde_json::from_str(&response.text().await.expect("body")).expect("JSON");
+    assert_eq!(health["gateway"], gateway.to_string(), "{health}");
 }
 
 #[tokio::test]

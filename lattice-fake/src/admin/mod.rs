@@ -4,7 +4,7 @@
 //!
 //! | Request | Answer |
 //! |---|---|
-//! | `GET /_fake/health` | `200`, JSON: `status`, `uptimeSeconds`, `services`, `listeners` |
+//! | `GET /_fake/health` | `200`, JSON: `status`, `uptimeSeconds`, `region`, `gateway` (with one), `services`, `listeners` |
 //! | `GET /_fake/access-log[?since=N][&service=NAME]` | `200`, the records held as JSON lines, each with `seq` |
 //! | `GET /_fake/ca.pem` | `200`, the CA of the HTTPS listeners (`404` without one) |
 //! | `GET /_fake/env` | `200`, `export NAME='value'` lines ([`FakeEnv`]) |
@@ -54,6 +54,8 @@ pub(crate) fn is_admin_path(path: &str) -> bool {
 #[derive(Debug)]
 pub(crate) struct RunInfo {
     pub(crate) started: Instant,
+    /// The gateway's address, when there is one.
+    pub(crate) gateway: Option<std::net::SocketAddr>,
     pub(crate) listeners: Vec<ListenerInfo>,
     pub(crate) ca_pem: Option<String>,
     /// Where the CA was written for clients, if somewhere.
@@ -273,6 +275,9 @@ struct Health<'a> {
     status: &'static str,
     uptime_seconds: u64,
     region: &'a str,
+    /// `IP:PORT` of the gateway; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gateway: Option<std::net::SocketAddr>,
     services: Vec<&'a str>,
     listeners: &'a [ListenerInfo],
 }
@@ -359,6 +364,7 @@ fn health(state: &State) -> Response<FakeBody> {
         status: "ok",
         uptime_seconds: state.info.started.elapsed().as_secs(),
         region: &state.c.region,
+        gateway: state.info.gateway,
         services: state.c.services.iter().map(|s| s.name.as_str()).collect(),
         listeners: &state.info.listeners,
     };
