@@ -43,8 +43,9 @@
 //!
 //! * the reqwest adapters, for a `4xx`/`5xx` response whose `content-length`
 //!   is at most [`MAX_BODY`](crate::refusal::MAX_BODY) (Lattice's one-line
-//!   answers are), and only while the span is enabled: they read that short
-//!   body before returning the response, which keeps it whole;
+//!   answers are: docs/assumptions.md A68), and only while the span is
+//!   enabled: they read that short body before returning the response,
+//!   which keeps it whole;
 //! * the tonic channel's status layer, which reads the body of every non-gRPC
 //!   answer anyway;
 //! * your code, with the hyper client: for a `4xx`/`5xx` the signing layer
