@@ -2,12 +2,12 @@
 //! head, the signer, and signing itself — one code path, so `sign` prints
 //! exactly what `call` sends.
 
-use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
 use aws_smithy_async::time::StaticTimeSource;
 use clap::Args;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use lattice_client::env::{EnvError, ResolveEntry};
 use lattice_client::resolve::Resolver;
 use lattice_client::{Signer, SigningRegion};
 use rustls::pki_types::CertificateDer;
@@ -40,9 +40,10 @@ pub(crate) struct SigningArgs {
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ConnectArgs {
     /// Use ADDR for HOST when the URL's host and port match (repeatable, as
-    /// curl). Example: `--resolve orders.example.internal:443:10.0.0.5`.
+    /// curl: PORT may be `*`, several addresses separated by `,`, IPv6 in
+    /// brackets). Example: `--resolve orders.example.internal:443:10.0.0.5`.
     #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
-    pub(crate) resolve: Vec<ResolveArg>,
+    pub(crate) resolve: Vec<ResolveEntry>,
 
     /// Trust the certificates in this PEM file as well (e.g. the fake's
     /// `caPem`). Example: `--cacert /tmp/lattice-fake-4242-ca.pem`.
@@ -60,32 +61,14 @@ pub(crate) struct ConnectArgs {
     pub(crate) resolve_only: bool,
 }
 
-/// One `--resolve HOST:PORT:ADDR`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ResolveArg {
-    pub(crate) host: String,
-    pub(crate) port: u16,
-    pub(crate) addr: IpAddr,
-}
-
-fn parse_resolve(text: &str) -> Result<ResolveArg, String> {
-    let mut parts = text.splitn(3, ':');
-    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(format!(
-            "`{text}` is not HOST:PORT:ADDR (e.g. orders.example.internal:443:127.0.0.1)"
-        ));
-    };
-    let port = port
-        .parse()
-        .map_err(|_| format!("the port `{port}` in `{text}` is not a number"))?;
-    let addr = addr.trim_start_matches('[').trim_end_matches(']');
-    let addr = addr
-        .parse()
-        .map_err(|_| format!("`{addr}` in `{text}` is not an IP address"))?;
-    Ok(ResolveArg {
-        host: host.trim_end_matches('.').to_ascii_lowercase(),
-        port,
-        addr,
+/// One `--resolve HOST:PORT:ADDR[,ADDR…]`, parsed as `LATTICE_RESOLVE`'s
+/// entries are (curl's syntax: `PORT` may be `*`, IPv6 in brackets).
+fn parse_resolve(text: &str) -> Result<ResolveEntry, String> {
+    ResolveEntry::parse(text).map_err(|e| match e {
+        EnvError::BadResolveEntry { reason, .. } => format!(
+            "`{text}` is not HOST:PORT:ADDR[,ADDR…] (e.g. orders.example.internal:443:127.0.0.1 or NAME:443:[::1]): {reason}"
+        ),
+        other => other.to_string(),
     })
 }
 
@@ -264,13 +247,11 @@ pub(crate) fn resolver(args: &ConnectArgs, host: &str, port: u16) -> CliResult<(
         resolver = resolver.without_system_fallback();
     }
     let mut overridden = false;
-    for r in &args.resolve {
-        if r.host == host && r.port == port {
-            resolver = resolver
-                .with_override(&r.host, [r.addr])
-                .map_err(|e| CliError::config(&e))?;
-            overridden = true;
-        }
+    if let Some(r) = args.resolve.iter().find(|r| r.matches(host, port)) {
+        resolver = resolver
+            .with_override(host, r.addrs.iter().copied())
+            .map_err(|e| CliError::config(&e))?;
+        overridden = true;
     }
     Ok((resolver, overridden))
 }

@@ -23,9 +23,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -34,11 +33,10 @@ use bytes::Bytes;
 use lattice_client::reqwest::LatticeClient;
 use lattice_client::resolve::Resolver;
 use lattice_client::{Credentials, Signer};
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use common::{AKID, SECRET, fixture, lattice};
+use common::{AKID, SECRET, spawn_fake};
 
 /// How hard the tests push: the short CI version or the long one.
 #[derive(Debug, Clone, Copy)]
@@ -132,22 +130,8 @@ struct Subject {
 
 impl Subject {
     fn start() -> Subject {
-        let config = fixture("fake.yaml");
-        let mut child = lattice(&[
-            "fake",
-            "--config",
-            config.to_str().unwrap(),
-            "--access-log",
-            "/dev/null",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("lattice fake runs");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("the ready line");
-        let ready: Value = serde_json::from_str(&line).expect("the ready line is JSON");
+        // The access log would fill the pipe: discard it.
+        let (child, _, _, ready) = spawn_fake(&["--access-log", "/dev/null"]);
         let orders = ready["listeners"]
             .as_array()
             .unwrap()

@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
-use common::{AKID, Fake, SECRET, fixture, lattice, run, stderr, stdout};
+use common::{AKID, Fake, SECRET, fixture, lattice, run, spawn_fake, stderr, stdout};
 use serde_json::Value;
 
 /// The first listener's `localUrl` of `service`.
@@ -141,24 +140,7 @@ struct GatewayFake {
 
 impl GatewayFake {
     fn start() -> GatewayFake {
-        let config = fixture("fake.yaml");
-        let mut child = lattice(&[
-            "fake",
-            "--config",
-            config.to_str().unwrap(),
-            "--gateway",
-            "127.0.0.1:0",
-            "--explain",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("lattice fake runs");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("the ready line");
-        let ready: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the ready line is not JSON ({e}): {line}"));
+        let (child, mut stdout, _, ready) = spawn_fake(&["--gateway", "127.0.0.1:0", "--explain"]);
         // Keep the pipe open (and drained) while the fake runs.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         GatewayFake { child, ready }

@@ -94,19 +94,28 @@ pub(crate) struct Fake {
     pub(crate) line: String,
 }
 
+/// `lattice fake --config tests/fixtures/fake.yaml EXTRA…`, started: the
+/// child, its stdout after the ready line, the line and its JSON.
+pub(crate) fn spawn_fake(extra: &[&str]) -> (Child, BufReader<ChildStdout>, String, Value) {
+    let config = fixture("fake.yaml");
+    let mut args = vec!["fake", "--config", config.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let mut child = lattice(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("lattice fake runs");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("the ready line");
+    let ready: Value = serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("the ready line is not JSON ({e}): {line}"));
+    (child, stdout, line, ready)
+}
+
 impl Fake {
     pub(crate) fn start() -> Fake {
-        let config = fixture("fake.yaml");
-        let mut child = lattice(&["fake", "--config", config.to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("lattice fake runs");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("the ready line");
-        let ready: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the ready line is not JSON ({e}): {line}"));
+        let (child, stdout, line, ready) = spawn_fake(&[]);
         Fake {
             child,
             stdout,

@@ -151,6 +151,29 @@ pub struct ResolveEntry {
 }
 
 impl ResolveEntry {
+    /// Parses one curl `--resolve` entry, `HOST:PORT:ADDR[,ADDR…]` (`PORT`
+    /// may be `*`, IPv6 addresses in brackets).
+    ///
+    /// ```
+    /// use lattice_client::env::ResolveEntry;
+    ///
+    /// let entry = ResolveEntry::parse("Orders.localhost:443:127.0.0.1,[::1]")?;
+    /// assert_eq!(entry.host, "orders.localhost");
+    /// assert!(entry.matches("orders.localhost", 443));
+    /// assert!(ResolveEntry::parse("orders.localhost:443:::1").is_err());
+    /// # Ok::<(), lattice_client::env::EnvError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`EnvError::BadResolveEntry`], whose `reason` says what is wrong.
+    pub fn parse(text: &str) -> Result<Self, EnvError> {
+        parse_entry(text).map_err(|reason| EnvError::BadResolveEntry {
+            entry: text.to_owned(),
+            reason,
+        })
+    }
+
     /// Whether this entry applies to `host` (normalised) on `port`, curl's
     /// rule: the port must match unless the entry says `*`.
     pub fn matches(&self, host: &str, port: u16) -> bool {
@@ -189,10 +212,7 @@ pub fn parse_resolve(value: &str) -> Result<Vec<ResolveEntry>, EnvError> {
         .split(|c: char| c == ';' || c.is_whitespace())
         .filter(|t| !t.is_empty())
     {
-        let entry = parse_entry(text).map_err(|reason| EnvError::BadResolveEntry {
-            entry: text.to_owned(),
-            reason,
-        })?;
+        let entry = ResolveEntry::parse(text)?;
         if let Some((first, first_text)) = entries.iter().find(|(e, _)| e.host == entry.host)
             && first.addrs != entry.addrs
         {

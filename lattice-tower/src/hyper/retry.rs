@@ -31,6 +31,11 @@ where
 {
     let (parts, body) = request.into_parts();
     let replay = Replay::new(body, enabled);
+    if !enabled {
+        // No retry: no head to keep, no clone of the service.
+        let first = inner.call(Request::from_parts(parts, replay.attempt()));
+        return Box::pin(first);
+    }
     let head = RequestHead::of(&parts);
     let first = inner.call(Request::from_parts(parts, replay.attempt()));
     let mut inner = inner.clone();
